@@ -1,0 +1,17 @@
+package dev.trellis.controlplane.access;
+
+/**
+ * Who is calling, resolved from an API key or an OIDC token: the tenant comes from the
+ * credential, never from the URL.
+ *
+ * @param tenantId the caller's tenant
+ * @param subject  {@code api-key:<id>} or the token's {@code sub}, as written in audit events
+ * @param role     what the caller may do
+ */
+public record Caller(String tenantId, String subject, Role role) {
+
+    /** @throws Forbidden when the caller's role is weaker than {@code least} */
+    public void require(Role least) {
+        if (!role.atLeast(least)) throw new Forbidden("this needs the " + least.wireName() + " role or stronger");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.trellis.controlplane.access;
+
+import dev.trellis.controlplane.web.ProblemResponses;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
+import org.springframework.stereotype.Component;
+
+import java.util.Optional;
+
+/**
+ * OIDC bearer tokens, when {@code trellis.oidc.issuer-uri} is set: signature, issuer and audience
+ * are checked; the tenant comes from a claim, the role from a claim or else from {@code /v1/members}.
+ */
+@Component
+class OidcConfigurer {
+    private final String issuer;
+    private final String audience;
+    private final String tenantClaim;
+    private final String roleClaim;
+    private final Members members;
+
+    OidcConfigurer(@Value("${trellis.oidc.issuer-uri:}") String issuer,
+                   @Value("${trellis.oidc.audience:trellis}") String audience,
+                   @Value("${trellis.oidc.tenant-claim:trellis_tenant}") String tenantClaim,
+                   @Value("${trellis.oidc.role-claim:trellis_role}") String roleClaim,
+                   Members members) {
+        this.issuer = issuer;
+        this.audience = audience;
+        this.tenantClaim = tenantClaim;
+        this.roleClaim = roleClaim;
+        this.members = members;
+    }
+
+    void configure(HttpSecurity http) throws Exception {
+        if (issuer.isBlank()) return;
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer).build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
+                jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
+                        ? OAuth2TokenValidatorResult.success()
+                        : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null))));
+        DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
+        http.oauth2ResourceServer(server -> server
+                .bearerTokenResolver(request -> {
+                    String token = standard.resolve(request);
+                    return token == null || CredentialFilter.isApiKey(token) ? null : token;
+                })
+                .authenticationEntryPoint((request, response, e) -> ProblemResponses.write(response,
+                        HttpStatus.UNAUTHORIZED, "Unauthorized", "the bearer token is not valid here"))
+                .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(this::authenticate)));
+    }
+
+    private UsernamePasswordAuthenticationToken authenticate(Jwt jwt) {
+        String tenant = jwt.getClaimAsString(tenantClaim);
+        if (tenant == null || tenant.isBlank()) throw new InvalidBearerTokenException("the token names no tenant");
+        String subject = jwt.getSubject();
+        Optional<Role> role = Optional.ofNullable(jwt.getClaimAsString(roleClaim)).flatMap(Role::parse)
+                .or(() -> members.roleOf(tenant, subject));
+        if (role.isEmpty()) throw new InvalidBearerTokenException("the subject is not a member of the tenant");
+        return UsernamePasswordAuthenticationToken.authenticated(new Caller(tenant, subject, role.get()), jwt,
+                AuthorityUtils.createAuthorityList("ROLE_" + CredentialFilter.TENANT));
+    }
+}

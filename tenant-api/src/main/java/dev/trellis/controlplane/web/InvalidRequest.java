@@ -1,0 +1,21 @@
+package dev.trellis.controlplane.web;
+
+import java.util.List;
+
+/** The request's document or parameters are wrong; every violation found is listed. Maps to 400. */
+public class InvalidRequest extends RuntimeException {
+    private final transient List<ApiViolation> violations;
+
+    public InvalidRequest(List<ApiViolation> violations) {
+        super("invalid request", null, false, false);
+        this.violations = List.copyOf(violations);
+    }
+
+    public static InvalidRequest of(String field, String message) {
+        return new InvalidRequest(List.of(ApiViolation.at(field, message)));
+    }
+
+    public List<ApiViolation> violations() {
+        return violations;
+    }
+}

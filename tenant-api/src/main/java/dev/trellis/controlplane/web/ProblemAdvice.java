@@ -1,0 +1,86 @@
+package dev.trellis.controlplane.web;
+
+import dev.trellis.controlplane.access.ApiKeyNotFound;
+import dev.trellis.controlplane.access.Forbidden;
+import dev.trellis.controlplane.access.MemberNotFound;
+import dev.trellis.controlplane.tenant.TenantNameTaken;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import java.util.List;
+
+/**
+ * The one place where exceptions become HTTP answers: RFC 9457 problem documents, with every
+ * violation and its JSON path where there are some. Nothing internal (stack trace, SQL, class
+ * name) is ever written; unexpected failures are logged here and answered with a bare 500.
+ */
+@RestControllerAdvice
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+
+    @ExceptionHandler(InvalidRequest.class)
+    ProblemDetail invalid(InvalidRequest e) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the request has " + e.violations().size()
+                + " violation(s)", e.violations());
+    }
+
+    @ExceptionHandler(PayloadTooLarge.class)
+    ProblemDetail tooLarge(PayloadTooLarge e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "Request body too large",
+                "bodies are limited to " + JsonBody.MAX_BYTES + " bytes", null);
+    }
+
+    @ExceptionHandler(Forbidden.class)
+    ProblemDetail forbidden(Forbidden e) {
+        return problem(HttpStatus.FORBIDDEN, "Forbidden", e.getMessage(), null);
+    }
+
+    @ExceptionHandler({ApiKeyNotFound.class, MemberNotFound.class})
+    ProblemDetail notFound(RuntimeException e) {
+        return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(TenantNameTaken.class)
+    ProblemDetail conflict(TenantNameTaken e) {
+        return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        log.error("Unexpected failure", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request could not be completed", null);
+    }
+
+    /** Spring MVC's own exceptions (bad parameters, unknown paths, wrong methods): keep the status, drop any detail that could name internals. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+                                                             HttpStatusCode status, WebRequest request) {
+        HttpStatus known = HttpStatus.resolve(status.value());
+        String title = known == null ? "Error" : known.getReasonPhrase();
+        ProblemDetail problem = problem(status, title, switch (status.value()) {
+            case 400 -> "the request is malformed";
+            case 404 -> "no such resource";
+            case 405 -> "this method is not allowed here";
+            case 406 -> "this API answers application/json";
+            case 415 -> "send application/json";
+            default -> title;
+        }, null);
+        return ResponseEntity.status(status).headers(headers).body(problem);
+    }
+
+    static ProblemDetail problem(HttpStatusCode status, String title, String detail, List<ApiViolation> violations) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        if (violations != null) problem.setProperty("violations", violations);
+        return problem;
+    }
+}

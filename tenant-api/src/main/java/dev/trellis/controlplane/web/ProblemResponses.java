@@ -1,0 +1,26 @@
+package dev.trellis.controlplane.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+
+/** Writes a problem document from a servlet filter, where the controller advice does not reach. */
+public final class ProblemResponses {
+    private ProblemResponses() {
+    }
+
+    public static void write(HttpServletResponse response, HttpStatus status, String title, String detail)
+            throws IOException {
+        ObjectNode problem = JsonBody.mapper().createObjectNode()
+                .put("type", "about:blank")
+                .put("title", title)
+                .put("status", status.value())
+                .put("detail", detail);
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(JsonBody.mapper().writeValueAsBytes(problem));
+    }
+}
