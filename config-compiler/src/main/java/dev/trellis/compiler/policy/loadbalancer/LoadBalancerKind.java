@@ -1,0 +1,34 @@
+package dev.trellis.compiler.policy.loadbalancer;
+
+import dev.trellis.compiler.document.ObjectReader;
+import dev.trellis.compiler.policy.PolicyKind;
+import dev.trellis.compiler.snapshot.Cluster;
+
+/** {@code LOAD_BALANCER}: how callers pick an endpoint of a service. Service targets only; overrides the service's own field. */
+public final class LoadBalancerKind implements PolicyKind {
+    @Override
+    public String name() {
+        return "LOAD_BALANCER";
+    }
+
+    @Override
+    public boolean allowsRouteTarget() {
+        return false;
+    }
+
+    @Override
+    public String defaultsField() {
+        return "loadBalancer";
+    }
+
+    @Override
+    public LoadBalancerSpec read(ObjectReader spec) {
+        return of(spec);
+    }
+
+    /** Reads {@code {"algorithm": ...}}. */
+    public static LoadBalancerSpec of(ObjectReader spec) {
+        Cluster.LoadBalancer algorithm = spec.enumValue("algorithm", Cluster.LoadBalancer.class, true);
+        return algorithm == null ? null : new LoadBalancerSpec(algorithm);
+    }
+}

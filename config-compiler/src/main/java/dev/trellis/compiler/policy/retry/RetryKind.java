@@ -1,0 +1,53 @@
+package dev.trellis.compiler.policy.retry;
+
+import dev.trellis.compiler.document.ObjectReader;
+import dev.trellis.compiler.policy.PolicyKind;
+
+import java.util.List;
+import java.util.Set;
+
+/** {@code RETRY}: how callers retry calls to a service or one of its routes. */
+public final class RetryKind implements PolicyKind {
+    static final Set<String> CONDITIONS = Set.of("5xx", "gateway-error", "reset", "connect-failure", "retriable-4xx");
+    static final List<String> DEFAULT_RETRY_ON = List.of("5xx", "reset", "connect-failure");
+    static final long HOUR = 3_600_000;
+
+    @Override
+    public String name() {
+        return "RETRY";
+    }
+
+    @Override
+    public boolean allowsRouteTarget() {
+        return true;
+    }
+
+    @Override
+    public String defaultsField() {
+        return "retry";
+    }
+
+    @Override
+    public RetrySpec read(ObjectReader spec) {
+        Integer attempts = spec.integer("attempts", 1, 10, true);
+        Long perTry = spec.duration("perTryTimeout", 1, HOUR, false);
+        List<String> retryOn = spec.strings("retryOn", false, RetryKind::conditionProblem);
+        long[] backoff = spec.object("backoff", false, b -> {
+            Long base = b.duration("base", 1, 60_000, false);
+            Long max = b.duration("max", 1, 300_000, false);
+            long baseMs = base == null ? 25 : base;
+            long maxMs = max == null ? Math.max(250, baseMs) : max;
+            if (maxMs < baseMs) b.violation("max", "must not be shorter than base");
+            return new long[]{baseMs, maxMs};
+        });
+        Integer budget = spec.integer("budgetPercent", 0, 100, false);
+        if (attempts == null || retryOn == null) return null;
+        return new RetrySpec(attempts, perTry == null ? 0 : perTry, retryOn.isEmpty() ? DEFAULT_RETRY_ON : retryOn,
+                backoff == null ? 25 : backoff[0], backoff == null ? 250 : backoff[1], budget == null ? 20 : budget);
+    }
+
+    static String conditionProblem(String condition) {
+        if (CONDITIONS.contains(condition) || condition.matches("[1-5][0-9][0-9]")) return null;
+        return "must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx or a status code";
+    }
+}

@@ -1,0 +1,117 @@
+package dev.trellis.compiler;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** Table-driven: a document in, every violation (path and message) out. */
+class DocumentsTest {
+    private static final Function<String, Parsed<?>> MESH = d -> Documents.mesh(Json.of(d));
+    private static final Function<String, Parsed<?>> SERVICE = d -> Documents.service(Json.of(d));
+    private static final Function<String, Parsed<?>> ROUTE = d -> Documents.route(Json.of(d));
+    private static final Function<String, Parsed<?>> POLICY = d -> Documents.policy(Json.of(d));
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                arguments("valid mesh", MESH, "{'mtls': 'STRICT'}", List.of()),
+                arguments("mesh with defaults", MESH,
+                        "{'mtls': 'PERMISSIVE', 'defaults': {'timeout': '15s', 'retry': {'attempts': 2}}}", List.of()),
+                arguments("bad mtls and unknown field", MESH, "{'mtls': 'STRICTER', 'mtlss': 1}", List.of(
+                        "mtls: must be one of STRICT, PERMISSIVE, DISABLED", "mtlss: unknown field")),
+                arguments("bad defaults", MESH, "{'defaults': {'timeout': '-1s', 'retry': {'attempts': 0}, 'rateLimit': {}}}",
+                        List.of("defaults.retry.attempts: must be between 1 and 10",
+                                "defaults.timeout: must be a duration such as \"250ms\", \"2s\", \"10m\" or \"1h\"",
+                                "defaults.rateLimit: unknown field")),
+                arguments("not an object", MESH, "[1]", List.of(": must be a JSON object")),
+                arguments("design's service", SERVICE, """
+                        {'protocol': 'http', 'port': 8080, 'versions': [{'name': 'v1'}, {'name': 'v2'}],
+                         'loadBalancer': {'algorithm': 'EWMA'},
+                         'endpoints': [{'address': '10.0.0.7', 'port': 8080, 'version': 'v1'}], 'dependsOn': ['db-proxy']}""",
+                        List.of()),
+                arguments("service with every mistake", SERVICE, """
+                        {'protocol': 'udp', 'port': 70000, 'versions': [{'name': 'V1'}, {'name': 'v2'}, {'name': 'v2'}],
+                         'loadBalancer': {'algorithm': 'RANDOM'},
+                         'endpoints': [{'address': '10.0.0.7', 'version': 'v3'}], 'dependsOn': ['db_proxy'], 'color': 'red'}""",
+                        List.of("protocol: must be http or grpc", "port: must be between 1 and 65535",
+                                "versions[0].name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+                                "versions[2].name: duplicate version v2",
+                                "loadBalancer.algorithm: must be one of ROUND_ROBIN, LEAST_REQUEST, EWMA",
+                                "endpoints[0].port: is required", "endpoints[0].version: names no version of this service",
+                                "dependsOn[0]: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+                                "color: unknown field")),
+                arguments("port is a string", SERVICE, "{'port': '8080'}", List.of("port: must be an integer")),
+                arguments("design's route", ROUTE, """
+                        {'service': 'echo', 'rules': [{'match': {'pathPrefix': '/', 'methods': ['GET'],
+                           'headers': [{'name': 'x-canary', 'exact': '1'}]},
+                         'backends': [{'service': 'echo', 'version': 'v1', 'weight': 90}, {'service': 'echo', 'version': 'v2', 'weight': 10}],
+                         'timeout': '2s', 'retry': {'attempts': 3, 'perTryTimeout': '500ms', 'retryOn': ['5xx', 'reset'], 'budgetPercent': 20}}]}""",
+                        List.of()),
+                arguments("weights, typo and regex", ROUTE, """
+                        {'service': 'echo', 'rules': [
+                          {'match': {'pathRegex': '(a+)+$', 'methods': ['get']},
+                           'backends': [{'service': 'echo', 'version': 'v1', 'wieght': 90}, {'service': 'echo', 'version': 'v2', 'weight': 10}]},
+                          {'backends': [{'service': 'echo', 'weight': 60}, {'service': 'echo', 'weight': 30}], 'timeout': '10d',
+                           'retry': {'attempts': 3, 'retryOn': ['sometimes'], 'backoff': {'base': '1s', 'max': '10ms'}}}]}""",
+                        List.of("rules[0].match.pathRegex: could backtrack catastrophically (a repeated group contains a repetition)",
+                                "rules[0].match.methods[0]: must be an upper-case HTTP method such as GET or POST",
+                                "rules[0].backends[0].wieght: unknown field",
+                                "rules[0].backends: weights must sum to 100, not 110",
+                                "rules[1].backends: weights must sum to 100, not 90",
+                                "rules[1].backends[1]: duplicate backend echo",
+                                "rules[1].timeout: must be a duration such as \"250ms\", \"2s\", \"10m\" or \"1h\"",
+                                "rules[1].retry.retryOn[0]: must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx or a status code",
+                                "rules[1].retry.backoff.max: must not be shorter than base")),
+                arguments("absurd timeout, invalid regex, two paths", ROUTE, """
+                        {'service': 'echo', 'rules': [{'match': {'pathExact': '/a', 'pathPrefix': '/b',
+                           'headers': [{'name': 'x', 'exact': '1', 'regex': '('}]},
+                         'backends': [{'service': 'echo'}], 'timeout': '2h'}]}""",
+                        List.of("rules[0].match.headers[0].regex: is not a valid regular expression: Unclosed group",
+                                "rules[0].match.headers[0]: must have exactly one of exact, prefix, regex, present",
+                                "rules[0].match: must have at most one of pathExact, pathPrefix, pathRegex",
+                                "rules[0].timeout: must be between 1ms and 1h")),
+                arguments("route without rules", ROUTE, "{'service': 'echo', 'rules': []}", List.of("rules: must not be empty")),
+                arguments("design's access policy", POLICY, """
+                        {'kind': 'ACCESS', 'target': {'service': 'echo'},
+                         'spec': {'allow': [{'from': {'service': 'web'}, 'methods': ['GET']}]}}""", List.of()),
+                arguments("unknown kind", POLICY, "{'kind': 'MAGIC', 'target': {'service': 'echo'}, 'spec': {}}", List.of(
+                        "kind: must be one of RETRY, TIMEOUT, CIRCUIT_BREAKER, OUTLIER_DETECTION, RATE_LIMIT, FAULT_INJECTION, ACCESS, LOAD_BALANCER")),
+                arguments("route target on a service-only kind", POLICY, """
+                        {'kind': 'CIRCUIT_BREAKER', 'target': {'service': 'echo', 'route': 'r'},
+                         'spec': {'failureRatePercent': 150, 'minimumCalls': 200, 'windowSize': 100}}""", List.of(
+                        "target.route: CIRCUIT_BREAKER applies to a whole service and cannot target a route",
+                        "spec.failureRatePercent: must be between 1 and 100",
+                        "spec.minimumCalls: must not exceed windowSize (100)")),
+                arguments("every kind's spec checked", POLICY, """
+                        {'kind': 'RATE_LIMIT', 'target': {}, 'spec': {'burst': 0}}""", List.of(
+                        "target.service: is required", "spec.requestsPerSecond: is required", "spec.burst: must be between 1 and 1000000")),
+                arguments("fault without delay or abort", POLICY, """
+                        {'kind': 'FAULT_INJECTION', 'target': {'service': 'echo'}, 'spec': {'abort': {'percent': 101}}}""", List.of(
+                        "spec.abort.status: is required", "spec.abort.percent: must be between 0 and 100")),
+                arguments("missing spec", POLICY, "{'kind': 'TIMEOUT', 'target': {'service': 'echo'}}", List.of("spec: is required"))
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsEveryViolationWithItsPath(String name, Function<String, Parsed<?>> parse, String doc, List<String> expected) {
+        Parsed<?> parsed = parse.apply(doc);
+        assertThat(parsed.violations()).extracting(v -> v.field() + ": " + v.message())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(parsed.ok()).isEqualTo(expected.isEmpty());
+        assertThat(parsed.value() == null).isEqualTo(!expected.isEmpty());
+    }
+
+    @org.junit.jupiter.api.Test
+    void namesAreDnsLabels() {
+        assertThat(Documents.name("echo-canary")).isEmpty();
+        assertThat(Documents.name("Echo")).extracting(Violation::field).containsExactly("name");
+        assertThat(Documents.name("a".repeat(64))).extracting(Violation::message).containsExactly("must be at most 63 characters");
+    }
+}
