@@ -1,0 +1,38 @@
+package dev.trellis.proxy.routing;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.trellis.compiler.snapshot.Snapshot;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The routes of one applied snapshot, indexed by host: a request only walks the rules of the
+ * service it addresses, so a thousand routes cost about what one does. Immutable; a new snapshot
+ * builds a new table and swaps it in whole.
+ */
+public record RoutingTable(Snapshot snapshot, Map<String, List<CompiledRule>> outboundByHost, CompiledRule inbound) {
+
+    /** The first rule of the addressed service that matches, or null. */
+    CompiledRule outbound(ServerWebExchange exchange) {
+        String host = exchange.getRequest().getHeaders().getFirst("Host");
+        if (host == null) return null;
+        List<CompiledRule> rules = outboundByHost.get(hostName(host));
+        if (rules == null) return null;
+        for (CompiledRule rule : rules) {
+            if (rule.match().test(exchange)) return rule;
+        }
+        return null;
+    }
+
+    /** The host without its port, lower case; IPv6 literals keep their brackets. */
+    static String hostName(String host) {
+        int colon = host.lastIndexOf(':');
+        String name = colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isUpperCase(name.charAt(i))) return name.toLowerCase(Locale.ROOT);
+        }
+        return name;
+    }
+}
