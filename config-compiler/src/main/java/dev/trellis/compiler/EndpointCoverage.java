@@ -29,7 +29,8 @@ final class EndpointCoverage {
                                 + " a weight of 0: that backend gets none of its traffic", List.of(route)));
                         continue;
                     }
-                    reached.add(b.cluster());
+                    // The catch-all counts only when requests can reach it (checked below).
+                    if (!rule.id().equals(service + "/default")) reached.add(b.cluster());
                     if (!b.cluster().contains("/") || !warnedEmpty.add(b.cluster() + " " + route)) continue;
                     if (parts.cluster(b.cluster()).endpoints().isEmpty()) {
                         String target = b.cluster().substring(0, b.cluster().indexOf('/'));
@@ -41,11 +42,11 @@ final class EndpointCoverage {
             }
         }
         for (var e : state.services().entrySet()) {
-            if (e.getValue().versions().isEmpty() || reached.contains(e.getKey()) && catchAllReachable(parts, e.getKey())) {
+            if (e.getValue().versions().isEmpty() || reached.contains(e.getKey()) || catchAllReachable(parts, e.getKey())) {
                 continue;
             }
             for (ServiceSpec.Version v : e.getValue().versions()) {
-                if (!reached.contains(e.getKey() + "/" + v.name()) && !reached.contains(e.getKey())) {
+                if (!reached.contains(e.getKey() + "/" + v.name())) {
                     warnings.add(new Warning("UNREACHABLE_VERSION", "version " + v.name() + " of " + e.getKey()
                             + " gets no traffic: every rule for it picks other versions", List.of("services/" + e.getKey())));
                 }
