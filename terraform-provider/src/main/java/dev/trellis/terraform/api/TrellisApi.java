@@ -38,6 +38,20 @@ public final class TrellisApi {
         return Optional.of(body(response));
     }
 
+    /** A body exactly as served (e.g. a compiled snapshot, byte for byte) with its ETag; empty on 404. */
+    public Optional<RawBody> getRaw(String path) {
+        HttpResponse<String> response = send(request(path).GET());
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        body(response);
+        return Optional.of(new RawBody(response.body(), response.headers().firstValue("ETag").orElse(null)));
+    }
+
+    /** A response body as text, and its ETag (may be null). */
+    public record RawBody(String text, String etag) {
+    }
+
     /** Creates or replaces; {@code ifMatch} (a resourceVersion) makes the write fail when stale. */
     public JsonNode put(String path, JsonNode document, String ifMatch, boolean dryRun) {
         HttpRequest.Builder request = request(dryRun ? path + "?dryRun=true" : path)
@@ -108,8 +122,7 @@ public final class TrellisApi {
 
     private static ApiProblem problem(int status, JsonNode node) {
         List<Violation> violations = new ArrayList<>();
-        node.path("violations").forEach(v -> violations.add(
-                new Violation(v.path("field").asString(""), v.path("message").asString(""))));
+        node.path("violations").forEach(v -> violations.add(Violation.of(v)));
         return new ApiProblem(status, node.path("title").asString(null), node.path("detail").asString(null), violations);
     }
 }

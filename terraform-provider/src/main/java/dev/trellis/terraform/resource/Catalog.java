@@ -9,11 +9,17 @@ public record Catalog(Map<String, ManagedResource> resources, Map<String, DataSo
 
     public static Catalog trellis() {
         Map<String, ManagedResource> resources = new LinkedHashMap<>();
-        for (ManagedResource r : List.of(MeshResources.mesh(), MeshResources.service(), MeshResources.route(),
-                MeshResources.policy())) {
+        ManagedResource mesh = MeshResources.mesh();
+        ManagedResource service = MeshResources.service();
+        for (ManagedResource r : List.of(mesh, service, MeshResources.route(), MeshResources.policy(),
+                new ApiKeyResource(), new JoinTokenResource())) {
             resources.put(r.typeName(), r);
         }
         Map<String, DataSource> dataSources = new LinkedHashMap<>();
+        for (DataSource d : List.of(new DocumentDataSource("trellis_mesh", null, mesh.schema()),
+                new DocumentDataSource("trellis_service", "services", service.schema()), new SnapshotDataSource())) {
+            dataSources.put(d.typeName(), d);
+        }
         return new Catalog(Map.copyOf(resources), Map.copyOf(dataSources));
     }
 

@@ -26,16 +26,24 @@ public final class Diagnostics {
         return add(Diagnostic.Severity.WARNING, summary, detail, path);
     }
 
-    /** One error per violation the API listed, on the matching attribute of {@code block}. */
-    public Diagnostics problem(ApiProblem problem, Block block) {
+    /**
+     * One error per violation the API listed; those in the document of {@code self}
+     * ({@code services/echo}, null for any) land on the matching attribute of {@code block}.
+     */
+    public Diagnostics problem(ApiProblem problem, Block block, String self) {
         if (problem.violations().isEmpty()) {
             return error(problem.getMessage(), problem.detail());
         }
-        for (Violation v : problem.violations()) {
-            error(v.message(), "The Trellis API rejected `" + v.field() + "`: " + v.message(),
-                    ViolationPaths.toTerraform(block, v.field()));
-        }
+        problem.violations().forEach(v -> violation(v, Diagnostic.Severity.ERROR, block, self, "The Trellis API rejected "));
         return this;
+    }
+
+    /** A violation as a diagnostic of the given severity, on its attribute when it is in {@code self}'s document. */
+    public Diagnostics violation(Violation v, Diagnostic.Severity severity, Block block, String self, String prefix) {
+        boolean own = self == null || v.in(self);
+        String where = (own ? "" : v.resource() + " ") + "`" + v.field() + "`";
+        return add(severity, v.message(), prefix + where + ": " + v.message(),
+                own ? ViolationPaths.toTerraform(block, v.field()) : List.of());
     }
 
     public Diagnostics addAll(Diagnostics other) {

@@ -76,7 +76,7 @@ final class DocumentResource implements ManagedResource {
             JsonNode stored = api.put(path(planned), DocumentMapping.toDocument(schema, planned), ifMatch, false);
             return state(stored, planned, planned);
         } catch (ApiProblem problem) {
-            throw failure(problem, planned);
+            throw failure(problem, planned, ifMatch);
         }
     }
 
@@ -85,7 +85,7 @@ final class DocumentResource implements ManagedResource {
         try {
             api.delete(path(prior), (String) prior.get("resource_version"));
         } catch (ApiProblem problem) {
-            throw failure(problem, prior);
+            throw failure(problem, prior, (String) prior.get("resource_version"));
         }
     }
 
@@ -111,24 +111,24 @@ final class DocumentResource implements ManagedResource {
         Diagnostics diagnostics = new Diagnostics();
         try {
             JsonNode result = api.put(path(planned), DocumentMapping.toDocument(schema, planned), null, true);
-            DryRunResult.report(result, schema, diagnostics);
+            DryRunResult.report(result, schema, self(planned), diagnostics);
         } catch (ApiProblem problem) {
             // 404: the mesh is created in the same run; apply reports anything else again
             if (problem.status() == 400 || problem.status() == 422) {
-                diagnostics.problem(problem, schema);
+                diagnostics.problem(problem, schema, self(planned));
             }
         }
         return diagnostics;
     }
 
-    private ProviderFailure failure(ApiProblem problem, Map<String, Object> value) {
+    private ProviderFailure failure(ApiProblem problem, Map<String, Object> value, String expectedVersion) {
         if (problem.stale()) {
             return new ProviderFailure(typeName + " " + id(value) + " was changed outside Terraform",
-                    "Its resourceVersion is no longer " + value.get("resource_version") + ": somebody changed it since "
+                    "Its resourceVersion is no longer " + expectedVersion + ": somebody changed it since "
                             + "Terraform last read it, and Terraform will not overwrite that change. Run `terraform plan` "
                             + "to see the change and apply again.");
         }
-        return new ProviderFailure(new Diagnostics().problem(problem, schema));
+        return new ProviderFailure(new Diagnostics().problem(problem, schema, self(value)));
     }
 
     private Map<String, Object> state(JsonNode document, Map<String, Object> identity, Map<String, Object> prior) {
@@ -143,6 +143,11 @@ final class DocumentResource implements ManagedResource {
 
     private String id(Map<String, Object> value) {
         return collection == null ? (String) value.get("name") : value.get("mesh") + "/" + value.get("name");
+    }
+
+    /** How the API names this object in violations: {@code services/echo}, {@code meshes/shop}. */
+    private String self(Map<String, Object> value) {
+        return (collection == null ? "meshes" : collection) + "/" + value.get("name");
     }
 
     private String path(Map<String, Object> value) {

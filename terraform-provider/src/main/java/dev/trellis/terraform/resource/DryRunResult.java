@@ -1,5 +1,7 @@
 package dev.trellis.terraform.resource;
 
+import dev.trellis.terraform.api.Violation;
+import dev.trellis.terraform.protocol.Diagnostic;
 import dev.trellis.terraform.schema.Block;
 import dev.trellis.terraform.schema.ViolationPaths;
 import tools.jackson.databind.JsonNode;
@@ -10,12 +12,18 @@ final class DryRunResult {
     private DryRunResult() {
     }
 
-    static void report(JsonNode result, Block schema, Diagnostics diagnostics) {
-        for (JsonNode v : result.path("violations")) {
-            String field = v.path("field").asString("");
-            String message = v.path("message").asString(v.asString(""));
-            diagnostics.error(message, "The Trellis API dry run rejected `" + field + "`: " + message,
-                    ViolationPaths.toTerraform(schema, field));
+    /**
+     * Problems of the document itself are errors. Findings of the whole-mesh compilation (they
+     * name a resource) are warnings at plan time: other resources of the same plan may not exist
+     * yet, and apply rejects the write if the problem is still there.
+     */
+    static void report(JsonNode result, Block schema, String self, Diagnostics diagnostics) {
+        for (JsonNode node : result.path("violations")) {
+            Violation v = Violation.of(node);
+            boolean meshWide = v.resource() != null && !v.resource().isEmpty();
+            diagnostics.violation(v, meshWide ? Diagnostic.Severity.WARNING : Diagnostic.Severity.ERROR, schema, self,
+                    meshWide ? "Checked against the mesh as it is now (other changes of this plan are not applied yet), "
+                            + "the Trellis API would reject " : "The Trellis API dry run rejected ");
         }
         for (JsonNode w : result.path("warnings")) {
             String field = w.path("field").asString("");

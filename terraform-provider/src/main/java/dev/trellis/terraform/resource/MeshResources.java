@@ -1,9 +1,9 @@
 package dev.trellis.terraform.resource;
 
 import static dev.trellis.terraform.schema.Attribute.optional;
-import static dev.trellis.terraform.schema.Attribute.optionalComputed;
 import static dev.trellis.terraform.schema.Attribute.required;
 
+import dev.trellis.terraform.schema.Attribute;
 import dev.trellis.terraform.schema.Block;
 import dev.trellis.terraform.schema.NestedBlock;
 import dev.trellis.terraform.value.TfType;
@@ -19,16 +19,21 @@ final class MeshResources {
 
     static ManagedResource mesh() {
         return new DocumentResource("trellis_mesh", "A mesh: the set of services that may call each other, with its mTLS mode.",
-                null, List.of(optionalComputed("mtls", TfType.STRING,
-                        "`STRICT` (default deny, mutual TLS everywhere), `PERMISSIVE` or `DISABLED`.")));
+                null, List.of(optional("mtls", TfType.STRING,
+                        "`STRICT` (default deny, mutual TLS everywhere), `PERMISSIVE` or `DISABLED`; the API's default is `STRICT`."),
+                        optional("defaults", TfType.STRING, "Mesh-wide defaults as JSON, usually written with `jsonencode({...})`.")
+                                .jsonString(),
+                        optional("max_retry_amplification", TfType.NUMBER,
+                                "Warn when retries across hops could multiply one request into more upstream calls than this.")
+                                .json("analysis.maxRetryAmplification")));
     }
 
     static ManagedResource service() {
         return new DocumentResource("trellis_service", "A service of a mesh, its versions and how its callers balance load.",
                 "services",
-                List.of(optionalComputed("protocol", TfType.STRING, "`http` or `grpc`."),
+                List.of(optional("protocol", TfType.STRING, "`http` (the default) or `grpc`."),
                         required("port", TfType.NUMBER, "The port the application listens on."),
-                        optionalComputed("load_balancer", TfType.STRING, "`ROUND_ROBIN`, `LEAST_REQUEST` or `EWMA`.")
+                        optional("load_balancer", TfType.STRING, "`ROUND_ROBIN`, `LEAST_REQUEST` or `EWMA`.")
                                 .json("loadBalancer.algorithm"),
                         optional("depends_on_services", STRINGS,
                                 "Services this one calls; narrows what its proxies receive.").json("dependsOn")),
@@ -46,13 +51,30 @@ final class MeshResources {
                 optional("path_prefix", TfType.STRING, "The path starts with this."),
                 optional("path_regex", TfType.STRING, "The path matches this regular expression."),
                 optional("methods", STRINGS, "HTTP methods.")))
-                .with(NestedBlock.list("header", "headers", nameValue("A request header condition.")),
-                        NestedBlock.list("query", "query", nameValue("A query parameter condition.")));
+                .with(NestedBlock.list("header", "headers", nameValue("A request header condition.", true)),
+                        NestedBlock.list("query", "query", nameValue("A query parameter condition.", false)));
         Block retry = Block.of("Retries of a failed try.", List.of(
                 optional("attempts", TfType.NUMBER, "Tries in all, the first included."),
                 optional("per_try_timeout", TfType.STRING, "Timeout of each try, e.g. `500ms`."),
                 optional("retry_on", STRINGS, "Conditions that trigger a retry, e.g. `5xx`, `reset`."),
-                optional("budget_percent", TfType.NUMBER, "At most this share of requests may be retries.")));
+                optional("budget_percent", TfType.NUMBER, "At most this share of requests may be retries."),
+                optional("backoff_base", TfType.STRING, "First backoff between tries, e.g. `25ms`.").json("backoff.base"),
+                optional("backoff_max", TfType.STRING, "Longest backoff between tries.").json("backoff.max")));
+        Block fault = Block.of("Injected faults, for testing resilience.", List.of(
+                optional("delay_duration", TfType.STRING, "Delay added to requests, e.g. `100ms`.").json("delay.duration"),
+                optional("delay_percent", TfType.NUMBER, "Share of requests delayed.").json("delay.percent"),
+                optional("abort_status", TfType.NUMBER, "HTTP status answered instead of forwarding.").json("abort.status"),
+                optional("abort_percent", TfType.NUMBER, "Share of requests aborted.").json("abort.percent")));
+        Block rewrite = Block.of("Header and path rewrites.", List.of(
+                optional("request_set", TfType.mapOf(TfType.STRING), "Request headers to set.").json("request.set"),
+                optional("request_remove", STRINGS, "Request headers to remove.").json("request.remove"),
+                optional("response_set", TfType.mapOf(TfType.STRING), "Response headers to set.").json("response.set"),
+                optional("response_remove", STRINGS, "Response headers to remove.").json("response.remove"),
+                optional("prefix_rewrite", TfType.STRING, "Replaces the matched `path_prefix`.")));
+        Block mirror = Block.of("Copies requests to another service; its answers are dropped.", List.of(
+                required("service", TfType.STRING, "The service that receives the copies."),
+                optional("version", TfType.STRING, "Its version."),
+                optional("percent", TfType.NUMBER, "Share of requests copied (default 100).")));
         Block backend = Block.of("A weighted destination.", List.of(
                 required("service", TfType.STRING, "The service."),
                 optional("version", TfType.STRING, "The version (subset) of the service."),
@@ -61,7 +83,10 @@ final class MeshResources {
                 optional("timeout", TfType.STRING, "Overall timeout, e.g. `2s`.")))
                 .with(NestedBlock.single("match", "match", match),
                         NestedBlock.list("backend", "backends", backend).atLeast(1),
-                        NestedBlock.single("retry", "retry", retry));
+                        NestedBlock.single("retry", "retry", retry),
+                        NestedBlock.single("fault", "fault", fault),
+                        NestedBlock.single("headers", "headers", rewrite),
+                        NestedBlock.single("mirror", "mirror", mirror));
         return new DocumentResource("trellis_route", "Ordered routing rules for the requests to one service: matches, "
                 + "weighted backends (canary splits), timeouts and retries.", "routes",
                 List.of(required("service", TfType.STRING, "The service whose requests this route takes.")),
@@ -79,10 +104,16 @@ final class MeshResources {
                                 .jsonString()));
     }
 
-    private static Block nameValue(String description) {
-        return Block.of(description, List.of(
+    /** A header or query condition: exactly one of exact, prefix (headers only), regex, present. */
+    private static Block nameValue(String description, boolean header) {
+        List<Attribute> attributes = new java.util.ArrayList<>(List.of(
                 required("name", TfType.STRING, "The name."),
                 optional("exact", TfType.STRING, "The value equals this."),
-                optional("regex", TfType.STRING, "The value matches this regular expression.")));
+                optional("regex", TfType.STRING, "The value matches this regular expression."),
+                optional("present", TfType.BOOL, "`true`: the parameter must be present, whatever its value.")));
+        if (header) {
+            attributes.add(optional("prefix", TfType.STRING, "The value starts with this."));
+        }
+        return Block.of(description, attributes);
     }
 }

@@ -15,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Moves values between a Terraform object of a {@link Block} and the API's JSON document, field by
- * field along each attribute's {@code jsonPath}. Null and unknown values are left out of documents;
+ * field along each attribute's {@code jsonPath}. Null, unknown and computed-only values are left out of documents;
  * fields missing from a document become null (attributes) or no blocks.
  */
 public final class DocumentMapping {
@@ -30,7 +30,8 @@ public final class DocumentMapping {
         ObjectNode document = NODES.objectNode();
         for (Attribute a : block.attributes()) {
             Object v = value.get(a.name());
-            if (a.jsonPath() == null || v == null || v == Unknown.VALUE) {
+            // computed attributes (resourceVersion, createdAt...) are the API's to set, never sent
+            if (a.jsonPath() == null || !a.configurable() || v == null || v == Unknown.VALUE) {
                 continue;
             }
             put(document, a.jsonPath(), a.embeddedJson() ? JSON.readTree((String) v) : json(v, a.type()));
