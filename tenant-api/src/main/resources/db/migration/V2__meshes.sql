@@ -1,20 +1,19 @@
 -- Declared mesh resources (documents as received, normalised by jsonb), compiled snapshots
 -- (canonical bytes, served unchanged) and join tokens. Same row-level security as V1.
+-- One row per mesh: the parent of everything in it, and the row a write locks, so that writes
+-- to one mesh (each recompiling the whole mesh) are serialised.
 CREATE TABLE meshes (
-    tenant_id        text NOT NULL REFERENCES tenants (id),
-    name             text NOT NULL,
-    document         jsonb NOT NULL,
-    resource_version bigint NOT NULL,
-    created_at       timestamptz NOT NULL,
-    updated_at       timestamptz NOT NULL,
+    tenant_id  text NOT NULL REFERENCES tenants (id),
+    name       text NOT NULL,
+    created_at timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, name)
 );
 
--- Services, routes and policies share one shape; kind is the URL segment.
+-- Every declared document, the mesh's own included (kind 'meshes', mesh = name); kind is the URL segment.
 CREATE TABLE mesh_resources (
     tenant_id        text NOT NULL,
     mesh             text NOT NULL,
-    kind             text NOT NULL CHECK (kind IN ('services', 'routes', 'policies')),
+    kind             text NOT NULL CHECK (kind IN ('meshes', 'services', 'routes', 'policies')),
     name             text NOT NULL,
     document         jsonb NOT NULL,
     resource_version bigint NOT NULL,
@@ -23,6 +22,7 @@ CREATE TABLE mesh_resources (
     PRIMARY KEY (tenant_id, mesh, kind, name),
     FOREIGN KEY (tenant_id, mesh) REFERENCES meshes (tenant_id, name)
 );
+CREATE INDEX mesh_resources_kind ON mesh_resources (tenant_id, kind, name);
 
 CREATE TABLE snapshots (
     tenant_id  text NOT NULL,

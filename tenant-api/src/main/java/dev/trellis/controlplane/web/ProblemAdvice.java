@@ -3,7 +3,13 @@ package dev.trellis.controlplane.web;
 import dev.trellis.controlplane.access.ApiKeyNotFound;
 import dev.trellis.controlplane.access.Forbidden;
 import dev.trellis.controlplane.access.MemberNotFound;
+import dev.trellis.controlplane.mesh.MeshInvalid;
+import dev.trellis.controlplane.mesh.MeshNotFound;
+import dev.trellis.controlplane.mesh.ResourceInUse;
+import dev.trellis.controlplane.mesh.ResourceNotFound;
+import dev.trellis.controlplane.mesh.StaleResourceVersion;
 import dev.trellis.controlplane.tenant.TenantNameTaken;
+import org.springframework.dao.DuplicateKeyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -44,7 +50,28 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.FORBIDDEN, "Forbidden", e.getMessage(), null);
     }
 
-    @ExceptionHandler({ApiKeyNotFound.class, MemberNotFound.class})
+    @ExceptionHandler(MeshInvalid.class)
+    ProblemDetail meshInvalid(MeshInvalid e) {
+        return problem(HttpStatus.BAD_REQUEST, "Mesh does not compile", "the mesh would have " + e.violations().size()
+                + " error(s); nothing was stored", e.violations());
+    }
+
+    @ExceptionHandler(StaleResourceVersion.class)
+    ProblemDetail stale(StaleResourceVersion e) {
+        return problem(HttpStatus.PRECONDITION_FAILED, "Stale resource version", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(ResourceInUse.class)
+    ProblemDetail inUse(ResourceInUse e) {
+        return problem(HttpStatus.CONFLICT, "Resource in use", e.getMessage(), e.violations());
+    }
+
+    @ExceptionHandler(DuplicateKeyException.class)
+    ProblemDetail concurrentCreate(DuplicateKeyException e) {
+        return problem(HttpStatus.CONFLICT, "Conflict", "another request created this at the same time; retry", null);
+    }
+
+    @ExceptionHandler({ApiKeyNotFound.class, MemberNotFound.class, MeshNotFound.class, ResourceNotFound.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), null);
     }

@@ -1,0 +1,8 @@
+package dev.trellis.controlplane.mesh;
+
+/** The caller's tenant has no mesh of this name (another tenant's mesh is not found either). Maps to 404. */
+public class MeshNotFound extends RuntimeException {
+    public MeshNotFound(String mesh) {
+        super("no mesh " + mesh, null, false, false);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.trellis.controlplane.mesh;
+
+import dev.trellis.controlplane.web.ApiViolation;
+
+import java.util.List;
+
+/** A delete would leave other resources pointing at nothing; they are named. Maps to 409. */
+public class ResourceInUse extends RuntimeException {
+    private final transient List<ApiViolation> violations;
+
+    public ResourceInUse(String message, List<ApiViolation> violations) {
+        super(message, null, false, false);
+        this.violations = List.copyOf(violations);
+    }
+
+    public List<ApiViolation> violations() {
+        return violations;
+    }
+}

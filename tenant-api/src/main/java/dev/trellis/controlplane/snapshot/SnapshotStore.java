@@ -1,0 +1,65 @@
+package dev.trellis.controlplane.snapshot;
+
+import dev.trellis.compiler.snapshot.Snapshot;
+import dev.trellis.compiler.snapshot.SnapshotJson;
+import dev.trellis.controlplane.database.TenantTransactions;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Compiled snapshots, one per service, stored as their canonical bytes and served unchanged.
+ * A snapshot whose version did not change is not rewritten, so its proxies are not woken.
+ */
+@Repository
+class SnapshotStore {
+    private final JdbcClient jdbc;
+
+    SnapshotStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The stored bytes and version of one service's snapshot. */
+    record Stored(String version, byte[] body) {
+    }
+
+    Optional<Stored> find(String tenantId, String mesh, String service) {
+        return jdbc.sql("SELECT version, body FROM snapshots WHERE tenant_id = ? AND mesh = ? AND service = ?")
+                .params(tenantId, mesh, service)
+                .query((rs, n) -> new Stored(rs.getString(1), rs.getBytes(2)))
+                .optional();
+    }
+
+    Map<String, Snapshot> current(String tenantId, String mesh) {
+        Map<String, Snapshot> snapshots = new TreeMap<>();
+        jdbc.sql("SELECT service, body FROM snapshots WHERE tenant_id = ? AND mesh = ?")
+                .params(tenantId, mesh)
+                .query(rs -> {
+                    snapshots.put(rs.getString(1), SnapshotJson.read(rs.getBytes(2)));
+                });
+        return snapshots;
+    }
+
+    /** Stores what changed between {@code before} and {@code after}: new or re-versioned snapshots, and removals. */
+    void replace(String tenantId, String mesh, Map<String, Snapshot> before, Map<String, Snapshot> after) {
+        Timestamp now = Timestamp.from(TenantTransactions.now());
+        after.forEach((service, snapshot) -> {
+            Snapshot previous = before.get(service);
+            if (previous != null && previous.version().equals(snapshot.version())) return;
+            jdbc.sql("""
+                            INSERT INTO snapshots (tenant_id, mesh, service, version, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (tenant_id, mesh, service) DO UPDATE
+                            SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at""")
+                    .params(tenantId, mesh, service, snapshot.version(), SnapshotJson.write(snapshot), now)
+                    .update();
+        });
+        before.keySet().stream().filter(service -> !after.containsKey(service)).forEach(service ->
+                jdbc.sql("DELETE FROM snapshots WHERE tenant_id = ? AND mesh = ? AND service = ?")
+                        .params(tenantId, mesh, service)
+                        .update());
+    }
+}

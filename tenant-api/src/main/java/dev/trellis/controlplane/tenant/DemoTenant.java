@@ -1,0 +1,73 @@
+package dev.trellis.controlplane.tenant;
+
+import dev.trellis.controlplane.access.ApiKeys;
+import dev.trellis.controlplane.access.Role;
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.database.TrellisHome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * {@code --trellis.demo=true}: makes sure a demo tenant exists and prints a fresh owner API key
+ * for it (keys are stored hashed, so an old key's text cannot be shown again) and where the API's
+ * documentation is served. The tenant's id is remembered in {@code TRELLIS_HOME/demo-tenant}:
+ * row-level security lets nothing look a tenant up by name.
+ */
+@Component
+@ConditionalOnBooleanProperty("trellis.demo")
+class DemoTenant {
+    private final TenantSignup signup;
+    private final TenantTransactions transactions;
+    private final Tenants tenants;
+    private final ApiKeys keys;
+    private final Path remembered;
+
+    DemoTenant(TenantSignup signup, TenantTransactions transactions, Tenants tenants, ApiKeys keys, Environment environment) {
+        this.signup = signup;
+        this.transactions = transactions;
+        this.tenants = tenants;
+        this.keys = keys;
+        this.remembered = TrellisHome.from(environment).resolve("demo-tenant");
+    }
+
+    @EventListener
+    void seed(ApplicationReadyEvent ready) throws IOException {
+        Optional<Tenant> existing = Files.exists(remembered)
+                ? Optional.of(Files.readString(remembered).strip()).flatMap(id -> transactions.inTenant(id, () -> tenants.find(id)))
+                : Optional.empty();
+        String apiKey = existing.map(tenant -> transactions.inTenant(tenant.id(),
+                        () -> keys.create(tenant.id(), "demo", Role.OWNER, "demo").token()))
+                .orElseGet(this::signUp);
+        int port = ready.getApplicationContext() instanceof WebServerApplicationContext web
+                ? web.getWebServer().getPort() : 8080;
+        String base = "http://localhost:" + port;
+        System.out.printf("%nTrellis demo tenant is ready.%n  API key:  %s%n  API docs: %s/swagger-ui.html%n"
+                + "  Try:      curl -H 'Authorization: Bearer %s' %s/v1/tenant%n%n", apiKey, base, apiKey, base);
+    }
+
+    private String signUp() {
+        TenantSignup.SignedUp created;
+        try {
+            created = signup.signUp("demo", "demo");
+        } catch (TenantNameTaken lostTrack) {
+            created = signup.signUp("demo-" + TenantTransactions.now().getEpochSecond(), "demo");
+        }
+        try {
+            Files.createDirectories(remembered.getParent());
+            Files.writeString(remembered, created.tenant().id() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return created.apiKey();
+    }
+}

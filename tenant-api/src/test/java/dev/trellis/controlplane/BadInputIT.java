@@ -1,0 +1,85 @@
+package dev.trellis.controlplane;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Hostile and broken input: always a 4xx problem document, never a 500, a stack trace, SQL or a class name. */
+class BadInputIT extends ControlPlaneIT {
+    private static final List<String> LEAKS = List.of("Exception", "at dev.", "at org.", "java.", "tools.jackson",
+            "org.springframework", "SELECT", "INSERT", "postgres", "PSQL", "jdbc", "trace");
+
+    @Test
+    void brokenDocumentsGetProblemDetails() {
+        String key = newTenant();
+        api.put("/v1/meshes/shop", key, "{}");
+        String service = "/v1/meshes/shop/services/echo";
+        List<String> bodies = List.of(
+                "{\"port\": ",                                       // malformed
+                "[1, 2, 3]",                                         // not an object
+                "\"text\"",
+                "{\"port\": \"eighty\"}",                            // wrong type
+                "{\"port\": 1e999999}",                              // huge number
+                "{\"port\": 123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890}",
+                "{\"port\": 80, \"port\": 81}",                      // duplicate key
+                "{\"port\": 80} trailing",
+                "{\"port\": 80, \"versions\": [{\"name\": \"V 1\"}], \"surprise\": {\"deep\": true}}",
+                "[".repeat(5000) + "]".repeat(5000),                 // deep nesting
+                "{\"a\":".repeat(100) + "1" + "}".repeat(100),
+                "");
+        for (String body : bodies) {
+            assertProblem(api.sendRaw("PUT", service, body.getBytes(StandardCharsets.UTF_8),
+                    "Authorization", "Bearer " + key, "Content-Type", "application/json"), 400, 400);
+        }
+        JsonNode unknown = api.put(service, key, "{\"port\": 80, \"versions\": [{\"name\": \"v1\", \"colour\": \"red\"}], \"surprise\": 1}").json();
+        assertThat(unknown.get("violations").toString()).contains("versions[0].colour").contains("surprise");
+    }
+
+    @Test
+    void oversizedBodiesAreRefused() {
+        String key = newTenant();
+        byte[] big = ("{\"port\": 80, \"pad\": \"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertProblem(api.sendRaw("PUT", "/v1/meshes/shop", big, "Authorization", "Bearer " + key,
+                "Content-Type", "application/json"), 413, 413);
+    }
+
+    @Test
+    void hostileNamesAreRefusedOrNotFound() {
+        String key = newTenant();
+        api.put("/v1/meshes/shop", key, "{}");
+        for (String name : List.of("Échø", "ä", "a'; DROP TABLE tenants;--", "x\" OR 1=1", "UPPER", "-dash", "a".repeat(64),
+                "%00", "..", "\uD83D\uDE00", "a b")) {
+            String encoded = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            Api.Response put = api.put("/v1/meshes/shop/services/" + encoded, key, "{\"port\": 80}");
+            assertProblem(put, 400, 404);
+            assertProblem(api.get("/v1/meshes/" + encoded + "/services/x", key), 400, 404);
+            assertProblem(api.post("/v1/tenants", OPERATOR_KEY, "{\"name\": " + Api.JSON.writeValueAsString(name) + "}"), 400, 400);
+        }
+        assertThat(api.get("/v1/meshes/shop/services", key).json().get("items")).isEmpty();
+    }
+
+    @Test
+    void wrongMethodsPathsAndParametersAreProblems() {
+        String key = newTenant();
+        assertProblem(api.send("PATCH", "/v1/meshes/shop", key, "{}"), 405, 405);
+        assertProblem(api.get("/v1/no-such-thing", key), 404, 404);
+        assertProblem(api.get("/v1/meshes?limit=abc", key), 400, 400);
+        assertProblem(api.get("/v1/meshes?limit=99999999999999999999", key), 400, 400);
+        assertProblem(api.get("/v1/meshes?cursor=!!!", key), 400, 400);
+        assertProblem(api.get("/v1/meshes/shop/gadgets", key), 404, 404);
+        assertProblem(api.sendRaw("GET", "/v1/tenant", null, "Authorization", "Basic Zm9vOmJhcg=="), 401, 401);
+    }
+
+    private static void assertProblem(Api.Response response, int lowest, int highest) {
+        assertThat(response.status()).as(response.body()).isBetween(lowest, highest);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        String body = response.body();
+        for (String leak : LEAKS) assertThat(body).as("no internals in " + body).doesNotContainIgnoringCase(leak);
+        assertThat(response.json().get("status").asInt()).isEqualTo(response.status());
+    }
+}

@@ -1,0 +1,48 @@
+package dev.trellis.controlplane;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The contract check itself refuses what the spec does not allow, so a passing IT means something. */
+class OpenApiContractTest {
+    private final OpenApiContract contract = OpenApiContract.instance();
+
+    @Test
+    void acceptsADocumentedAnswer() {
+        assertThatCode(() -> contract.check(exchange("GET", "/v1/tenant", 200, "application/json",
+                "{\"id\": \"t1\", \"name\": \"acme\", \"createdAt\": \"2026-01-01T00:00:00Z\"}"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void refusesAnUndocumentedFieldAMissingFieldAStatusAndAMediaType() {
+        assertThatThrownBy(() -> contract.check(exchange("GET", "/v1/tenant", 200, "application/json",
+                "{\"id\": \"t1\", \"name\": \"acme\", \"createdAt\": \"2026-01-01T00:00:00Z\", \"secret\": 1}"))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> contract.check(exchange("GET", "/v1/meshes/shop/routes/r", 200, "application/json",
+                "{\"service\": \"echo\", \"rules\": []}"))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> contract.check(exchange("GET", "/v1/tenant", 418, "application/json", "{}")))
+                .isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> contract.check(exchange("GET", "/v1/meshes/shop", 404, "text/html", "<html/>")))
+                .isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void literalPathsWinOverTemplates() {
+        assertThatCode(() -> contract.find("GET", "/v1/meshes/shop/analysis").orElseThrow()).doesNotThrowAnyException();
+        org.assertj.core.api.Assertions.assertThat(contract.find("GET", "/v1/meshes/shop/analysis").orElseThrow().template())
+                .isEqualTo("/v1/meshes/{mesh}/analysis");
+        org.assertj.core.api.Assertions.assertThat(contract.find("GET", "/v1/meshes/shop/snapshots/echo").orElseThrow().template())
+                .isEqualTo("/v1/meshes/{mesh}/snapshots/{service}");
+    }
+
+    private static Api.Exchange exchange(String method, String path, int status, String type, String body) {
+        HttpHeaders headers = HttpHeaders.of(Map.of("Content-Type", List.of(type)), (a, b) -> true);
+        return new Api.Exchange(method, path, null, new Api.Response(status, headers, body.getBytes(StandardCharsets.UTF_8)));
+    }
+}
