@@ -1,10 +1,10 @@
 package dev.trellis.controlplane.tenant;
 
+import dev.trellis.compiler.Documents;
 import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.JsonBody;
 import dev.trellis.controlplane.web.RequestDocument;
-import dev.trellis.controlplane.web.ResourceNames;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.*;
@@ -33,7 +33,7 @@ class TenantController {
     Created create(@RequestBody(required = false) byte[] body) {
         RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("name"));
         String name = document.text("name");
-        if (name != null) ResourceNames.check("name", name).forEach(v -> document.violation(v.field(), v.message()));
+        if (name != null) Documents.name(name).forEach(v -> document.violation("name", v.message()));
         document.check();
         TenantSignup.SignedUp result = signup.signUp(name, "operator");
         Tenant tenant = result.tenant();
