@@ -95,8 +95,7 @@ public final class DocumentMapping {
         return switch (v) {
             case String s -> NODES.stringNode(s);
             case Boolean b -> NODES.booleanNode(b);
-            case BigDecimal n -> n.stripTrailingZeros().scale() <= 0
-                    ? NODES.numberNode(n.toBigIntegerExact()) : NODES.numberNode(n);
+            case BigDecimal n -> number(n);
             case List<?> list -> {
                 ArrayNode array = NODES.arrayNode();
                 TfType element = ((TfType.Collection) type).element();
@@ -116,6 +115,19 @@ public final class DocumentMapping {
             }
             default -> throw new IllegalArgumentException("no JSON form for " + v.getClass().getSimpleName());
         };
+    }
+
+    /** Integers as JSON integers (int or long where they fit, as a parser would read them), others as decimals. */
+    private static JsonNode number(BigDecimal n) {
+        BigDecimal stripped = n.stripTrailingZeros();
+        if (stripped.scale() > 0) {
+            return NODES.numberNode(n);
+        }
+        java.math.BigInteger integer = stripped.toBigIntegerExact();
+        if (integer.bitLength() < 32) {
+            return NODES.numberNode(integer.intValue());
+        }
+        return integer.bitLength() < 64 ? NODES.numberNode(integer.longValue()) : NODES.numberNode(integer);
     }
 
     private static Object fromJson(JsonNode node, TfType type) {
