@@ -63,7 +63,7 @@ class ResourceWrites {
             StoredResource after = resources.save(caller.tenantId(), kind, mesh, name, document, before);
             MeshCompilation.Outcome compiled;
             try {
-                compiled = compilation.recompile(caller.tenantId(), mesh);
+                compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
             } catch (MeshInvalid e) {
                 if (!dryRun) throw e;
                 status.setRollbackOnly();
@@ -99,7 +99,7 @@ class ResourceWrites {
                 }
                 resources.delete(caller.tenantId(), kind, mesh, name);
                 try {
-                    compiled = compilation.recompile(caller.tenantId(), mesh);
+                    compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
                 } catch (MeshInvalid e) {
                     throw new ResourceInUse(path + " is still needed by the mesh", e.violations());
                 }

@@ -11,7 +11,6 @@ import dev.trellis.compiler.ServiceSpec;
 import dev.trellis.compiler.SnapshotChange;
 import dev.trellis.compiler.SnapshotDiff;
 import dev.trellis.compiler.Violation;
-import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.controlplane.mesh.MeshInvalid;
 import dev.trellis.controlplane.mesh.MeshResources;
 import dev.trellis.controlplane.mesh.ResourceKind;
@@ -39,7 +38,7 @@ public class MeshCompilation {
         this.snapshots = snapshots;
     }
 
-    /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed. */
+    /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed (when asked). */
     public record Outcome(CompileResult result, List<SnapshotChange> changes) {
     }
 
@@ -61,16 +60,19 @@ public class MeshCompilation {
     }
 
     /**
-     * Compiles the mesh and stores the snapshots that changed.
+     * Compiles the mesh and stores the snapshots that changed. The detailed diff needs every stored
+     * snapshot parsed, so it is computed only when asked for (dry runs); a write compares versions.
      *
      * @throws MeshInvalid with every compile error when the mesh does not compile
      */
-    public Outcome recompile(String tenantId, String mesh) {
+    public Outcome recompile(String tenantId, String mesh, boolean withDiff) {
         CompileResult result = compile(tenantId, mesh);
         if (!result.ok()) throw new MeshInvalid(result.errors().stream().map(MeshCompilation::violation).toList());
-        Map<String, Snapshot> before = snapshots.current(tenantId, mesh);
-        snapshots.replace(tenantId, mesh, before, result.snapshots());
-        return new Outcome(result, SnapshotDiff.diff(before, result.snapshots()));
+        List<SnapshotChange> changes = withDiff
+                ? SnapshotDiff.diff(snapshots.current(tenantId, mesh), result.snapshots())
+                : List.of();
+        snapshots.replace(tenantId, mesh, snapshots.versions(tenantId, mesh), result.snapshots());
+        return new Outcome(result, changes);
     }
 
     public static ApiViolation violation(Violation v) {

@@ -44,12 +44,22 @@ class SnapshotStore {
         return snapshots;
     }
 
-    /** Stores what changed between {@code before} and {@code after}: new or re-versioned snapshots, and removals. */
-    void replace(String tenantId, String mesh, Map<String, Snapshot> before, Map<String, Snapshot> after) {
+    /** Service → stored version, without reading the bodies. */
+    Map<String, String> versions(String tenantId, String mesh) {
+        Map<String, String> versions = new TreeMap<>();
+        jdbc.sql("SELECT service, version FROM snapshots WHERE tenant_id = ? AND mesh = ?")
+                .params(tenantId, mesh)
+                .query(rs -> {
+                    versions.put(rs.getString(1), rs.getString(2));
+                });
+        return versions;
+    }
+
+    /** Stores what changed between the stored {@code before} versions and {@code after}: new or re-versioned snapshots, and removals. */
+    void replace(String tenantId, String mesh, Map<String, String> before, Map<String, Snapshot> after) {
         Timestamp now = Timestamp.from(TenantTransactions.now());
         after.forEach((service, snapshot) -> {
-            Snapshot previous = before.get(service);
-            if (previous != null && previous.version().equals(snapshot.version())) return;
+            if (snapshot.version().equals(before.get(service))) return;
             jdbc.sql("""
                             INSERT INTO snapshots (tenant_id, mesh, service, version, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                             ON CONFLICT (tenant_id, mesh, service) DO UPDATE
