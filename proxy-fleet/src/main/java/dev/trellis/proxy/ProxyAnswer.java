@@ -2,6 +2,7 @@ package dev.trellis.proxy;
 
 import java.nio.charset.StandardCharsets;
 
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -23,6 +24,10 @@ public final class ProxyAnswer {
         response.getHeaders().set(header, reason);
         response.getHeaders().set(HttpHeaders.CONTENT_TYPE, "text/plain");
         byte[] text = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(text)));
+        // Drain the request first: answering before it is read lets the connection be closed under
+        // a keep-alive client that already reuses it.
+        return exchange.getRequest().getBody()
+                .doOnNext(DataBufferUtils::release)
+                .then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(text)))));
     }
 }

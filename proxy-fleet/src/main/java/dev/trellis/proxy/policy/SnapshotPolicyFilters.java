@@ -3,25 +3,42 @@ package dev.trellis.proxy.policy;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.trellis.compiler.snapshot.Inbound;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.proxy.routing.PolicyFilters;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.stereotype.Component;
 
-/** The one place where each policy kind of a snapshot rule becomes its gateway filter. */
+/** The one place where each policy kind of a snapshot becomes its gateway filter. */
 @Component
 class SnapshotPolicyFilters implements PolicyFilters {
+    private final MeterRegistry registry;
+
+    SnapshotPolicyFilters(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     @Override
-    public List<GatewayFilter> outbound(RouteRule rule, String matchedPrefix) {
+    public List<GatewayFilter> outbound(String service, RouteRule rule, String matchedPrefix) {
         List<GatewayFilter> filters = new ArrayList<>();
+        filters.add(new RouteMetricsFilter(registry, "outbound", service, rule.id()));
+        filters.add(new TraceparentFilter());
+        if (rule.rateLimit() != null) filters.add(new RateLimitFilter(rule.rateLimit()));
+        if (rule.fault() != null) filters.add(new FaultFilter(rule.fault()));
+        if (rule.headers() != null) filters.add(new HeaderRewriteFilter(rule.headers(), matchedPrefix));
         return filters;
     }
 
     @Override
     public List<GatewayFilter> inbound(Snapshot snapshot) {
+        Inbound inbound = snapshot.inbound();
         List<GatewayFilter> filters = new ArrayList<>();
+        filters.add(new RouteMetricsFilter(registry, "inbound", snapshot.service(), "inbound"));
+        filters.add(new TraceparentFilter());
+        if (inbound.rateLimit() != null) filters.add(new RateLimitFilter(inbound.rateLimit()));
+        if (inbound.fault() != null) filters.add(new FaultFilter(inbound.fault()));
         return filters;
     }
 }

@@ -63,7 +63,7 @@ public final class RouteCompiler {
 
     private CompiledRule outboundRule(Upstream upstream, RouteRule rule, RequestMatch match,
                                       Map<String, ClusterRuntime> runtimes) {
-        List<GatewayFilter> filters = new ArrayList<>(policies.outbound(rule, match.pathPrefix()));
+        List<GatewayFilter> filters = new ArrayList<>(policies.outbound(upstream.service(), rule, match.pathPrefix()));
         filters.add(new UpstreamCallFilter(rule.backends(), rule.mirror(), rule.retry(), rule.timeoutMs(), runtimes, client));
         return new CompiledRule(match, route(rule.id(), upstream.service(), match, filters));
     }
