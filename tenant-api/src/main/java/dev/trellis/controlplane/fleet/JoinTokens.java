@@ -6,6 +6,7 @@ import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Optional;
 
 /** The join_tokens table: short-lived credentials that let one workload's proxy register, stored hashed. */
 @Repository
@@ -28,4 +29,36 @@ class JoinTokens {
                 .update();
         return credential.token();
     }
+
+    /** What a redeemed token lets its proxy register as. */
+    record Redeemed(String tenantId, String mesh, String service, String version) {
+    }
+
+    /**
+     * Spends a token: it must be known, unexpired and unused; it is marked used, so it registers one
+     * proxy only. Runs in a transaction whose {@code trellis.join_token_id} names the token (the tenant
+     * is not known yet); on success the transaction is bound to the token's tenant.
+     */
+    Optional<Redeemed> redeem(String token, Instant now) {
+        Optional<String> id = MintedCredential.idOf(KIND, token);
+        if (id.isEmpty()) return Optional.empty();
+        record Row(Redeemed redeemed, byte[] hash, Instant expiresAt, boolean used) {
+        }
+        Optional<Row> row = jdbc.sql("""
+                        SELECT tenant_id, mesh, service, version, secret_hash, expires_at, used_at IS NOT NULL
+                        FROM join_tokens WHERE id = ? FOR UPDATE""")
+                .param(id.get())
+                .query((rs, n) -> new Row(new Redeemed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                        rs.getBytes(5), rs.getTimestamp(6).toInstant(), rs.getBoolean(7)))
+                .optional();
+        if (row.isEmpty() || !MintedCredential.matches(token, row.get().hash())
+                || row.get().used() || !now.isBefore(row.get().expiresAt())) {
+            return Optional.empty();
+        }
+        jdbc.sql("SELECT set_config('trellis.tenant_id', ?, true)").param(row.get().redeemed().tenantId())
+                .query(String.class).single();
+        jdbc.sql("UPDATE join_tokens SET used_at = ? WHERE id = ?").params(Timestamp.from(now), id.get()).update();
+        return Optional.of(row.get().redeemed());
+    }
 }
+

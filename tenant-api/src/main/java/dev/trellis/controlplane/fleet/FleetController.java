@@ -1,0 +1,91 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.controlplane.authority.MeshAuthority;
+import dev.trellis.controlplane.authority.SigningRequest;
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.web.JsonBody;
+import dev.trellis.controlplane.web.RequestDocument;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+
+import java.time.Instant;
+import java.util.Set;
+
+/** What proxies call: register, renew their certificate, long-poll their snapshot, report what they did with it. */
+@RestController
+class FleetController {
+    private static final int MAX_REASON = 2000;
+
+    private final FleetRegistration registration;
+    private final ConfigLongPoll longPoll;
+    private final TenantTransactions transactions;
+    private final Proxies proxies;
+
+    FleetController(FleetRegistration registration, ConfigLongPoll longPoll, TenantTransactions transactions, Proxies proxies) {
+        this.registration = registration;
+        this.longPoll = longPoll;
+        this.transactions = transactions;
+        this.proxies = proxies;
+    }
+
+    record Renewed(String certificateChain, String trustBundle, Instant notAfter) {
+    }
+
+    @PostMapping("/v1/fleet/register")
+    @ResponseStatus(HttpStatus.CREATED)
+    FleetRegistration.Registered register(@RequestBody(required = false) byte[] body) {
+        RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("joinToken", "csr"));
+        String joinToken = document.text("joinToken");
+        String csr = document.text("csr");
+        document.check();
+        return registration.register(joinToken, SigningRequest.parse(csr, "csr"));
+    }
+
+    @PostMapping("/v1/fleet/certificates")
+    Renewed renew(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body) {
+        RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("csr"));
+        String csr = document.text("csr");
+        document.check();
+        MeshAuthority.Issued issued = registration.renew(proxy, SigningRequest.parse(csr, "csr"));
+        return new Renewed(issued.chain(), issued.trustBundle(), issued.notAfter());
+    }
+
+    @GetMapping("/v1/fleet/config")
+    DeferredResult<ResponseEntity<byte[]>> config(@AuthenticationPrincipal FleetProxy proxy,
+                                                  @RequestParam(required = false) String version) {
+        transactions.inTenant(proxy.tenantId(), () -> {
+            proxies.seen(proxy, TenantTransactions.now());
+            return null;
+        });
+        return longPoll.poll(proxy.snapshotKey(), version);
+    }
+
+    @PostMapping("/v1/fleet/status")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void status(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body) {
+        RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("version", "result", "reason"));
+        String version = document.text("version");
+        String result = document.text("result");
+        String reason = document.optionalText("reason").orElse(null);
+        if (result != null && !Set.of("applied", "rejected").contains(result)) {
+            document.violation("result", "must be \"applied\" or \"rejected\"");
+        }
+        if ("rejected".equals(result) && (reason == null || reason.isBlank())) document.violation("reason", "is required when rejected");
+        if (reason != null && reason.length() > MAX_REASON) document.violation("reason", "must be at most " + MAX_REASON + " characters");
+        document.check();
+        transactions.inTenant(proxy.tenantId(), () -> {
+            Instant now = TenantTransactions.now();
+            if (result.equals("applied")) proxies.applied(proxy, version, now);
+            else proxies.rejected(proxy, version, reason, now);
+            return null;
+        });
+    }
+}

@@ -1,0 +1,74 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.compiler.MeshState;
+import dev.trellis.controlplane.access.MintedCredential;
+import dev.trellis.controlplane.authority.MeshAuthorities;
+import dev.trellis.controlplane.authority.MeshAuthority;
+import dev.trellis.controlplane.authority.SigningRequest;
+import dev.trellis.controlplane.database.TenantTransactions;
+import org.springframework.stereotype.Service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Registration and renewal: a join token (spent once) and a CSR become a proxy, its certificate
+ * from the mesh's authority, and a proxy token bound to that certificate (valid while it is).
+ */
+@Service
+class FleetRegistration {
+    static final Duration CERTIFICATE_VALIDITY = Duration.ofHours(24);
+
+    private final TenantTransactions transactions;
+    private final JoinTokens joinTokens;
+    private final Proxies proxies;
+    private final MeshAuthorities authorities;
+
+    FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, Proxies proxies, MeshAuthorities authorities) {
+        this.transactions = transactions;
+        this.joinTokens = joinTokens;
+        this.proxies = proxies;
+        this.authorities = authorities;
+    }
+
+    /** The answer to a registration: {@code token} is shown once. */
+    record Registered(String proxyId, String token, String tenant, String mesh, String service, String version,
+                      String identity, String certificateChain, String trustBundle, Instant notAfter) {
+    }
+
+    /** @throws JoinTokenRefused when the token is unknown, expired or already used */
+    Registered register(String joinToken, SigningRequest csr) {
+        String tokenId = MintedCredential.idOf(JoinTokens.KIND, joinToken).orElseThrow(JoinTokenRefused::new);
+        return transactions.withSetting("trellis.join_token_id", tokenId, () -> {
+            Instant now = TenantTransactions.now();
+            JoinTokens.Redeemed token = joinTokens.redeem(joinToken, now).orElseThrow(JoinTokenRefused::new);
+            String identity = identity(token.tenantId(), token.mesh(), token.service());
+            MeshAuthority.Issued issued = authorities.forMesh(token.tenantId(), token.mesh(), now)
+                    .issue(csr.publicKey(), identity, token.service(), now, CERTIFICATE_VALIDITY);
+            MintedCredential credential = MintedCredential.mint(Proxies.KIND);
+            proxies.insert(credential.id(), credential.hash(), token, issued, now);
+            return new Registered(credential.id(), credential.token(), token.tenantId(), token.mesh(), token.service(),
+                    token.version(), identity, issued.chain(), issued.trustBundle(), issued.notAfter());
+        });
+    }
+
+    /** A fresh certificate for an authenticated proxy's new key; its proxy token now follows the new certificate. */
+    MeshAuthority.Issued renew(FleetProxy proxy, SigningRequest csr) {
+        return transactions.inTenant(proxy.tenantId(), () -> {
+            Instant now = TenantTransactions.now();
+            MeshAuthority.Issued issued = authorities.forMesh(proxy.tenantId(), proxy.mesh(), now)
+                    .issue(csr.publicKey(), identity(proxy.tenantId(), proxy.mesh(), proxy.service()), proxy.service(),
+                            now, CERTIFICATE_VALIDITY);
+            proxies.renewed(proxy, issued, now);
+            return issued;
+        });
+    }
+
+    /** The compiler names identities; certificates must carry exactly the name snapshots check. */
+    static String identity(String tenant, String mesh, String service) {
+        return new MeshState(tenant, mesh, null, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), List.of())
+                .identityOf(service);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.controlplane.access.MintedCredential;
+import dev.trellis.controlplane.authority.MeshAuthority;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The proxies table: registered proxies, their certificate, what they applied or rejected, when last seen. */
+@Repository
+class Proxies {
+    static final String KIND = "trp";
+    private final JdbcClient jdbc;
+
+    Proxies(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One row of {@code GET /v1/meshes/{mesh}/proxies}. */
+    record Listed(String id, String service, String version, String appliedVersion, String rejectedVersion,
+                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter) {
+    }
+
+    void insert(String id, byte[] tokenHash, JoinTokens.Redeemed token, MeshAuthority.Issued issued, Instant now) {
+        jdbc.sql("""
+                        INSERT INTO proxies (id, tenant_id, mesh, service, version, secret_hash, fingerprint, not_after,
+                                             registered_at, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(id, token.tenantId(), token.mesh(), token.service(), token.version(), tokenHash,
+                        issued.fingerprint(), Timestamp.from(issued.notAfter()), Timestamp.from(now), Timestamp.from(now))
+                .update();
+    }
+
+    /**
+     * The proxy a token names, if the token matches and the certificate it is bound to is still
+     * valid. Runs in a transaction whose {@code trellis.proxy_id} names the proxy.
+     */
+    Optional<FleetProxy> authenticate(String id, String token, Instant now) {
+        return jdbc.sql("SELECT tenant_id, mesh, service, version, secret_hash, not_after FROM proxies WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> MintedCredential.matches(token, rs.getBytes(5)) && now.isBefore(rs.getTimestamp(6).toInstant())
+                        ? new FleetProxy(id, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))
+                        : null)
+                .optional();
+    }
+
+    void renewed(FleetProxy proxy, MeshAuthority.Issued issued, Instant now) {
+        jdbc.sql("UPDATE proxies SET fingerprint = ?, not_after = ?, last_seen = ? WHERE id = ?")
+                .params(issued.fingerprint(), Timestamp.from(issued.notAfter()), Timestamp.from(now), proxy.id())
+                .update();
+    }
+
+    void seen(FleetProxy proxy, Instant now) {
+        jdbc.sql("UPDATE proxies SET last_seen = ? WHERE id = ?").params(Timestamp.from(now), proxy.id()).update();
+    }
+
+    void applied(FleetProxy proxy, String version, Instant now) {
+        jdbc.sql("UPDATE proxies SET applied_version = ?, last_seen = ? WHERE id = ?")
+                .params(version, Timestamp.from(now), proxy.id())
+                .update();
+    }
+
+    void rejected(FleetProxy proxy, String version, String reason, Instant now) {
+        jdbc.sql("UPDATE proxies SET rejected_version = ?, rejection_reason = ?, last_seen = ? WHERE id = ?")
+                .params(version, reason, Timestamp.from(now), proxy.id())
+                .update();
+    }
+
+    List<Listed> list(String tenantId, String mesh) {
+        return jdbc.sql("""
+                        SELECT id, service, version, applied_version, rejected_version, rejection_reason, last_seen, not_after
+                        FROM proxies WHERE tenant_id = ? AND mesh = ? ORDER BY service, id""")
+                .params(tenantId, mesh)
+                .query((rs, n) -> new Listed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()))
+                .list();
+    }
+}

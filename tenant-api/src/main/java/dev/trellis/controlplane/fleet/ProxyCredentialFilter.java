@@ -1,0 +1,54 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.controlplane.access.MintedCredential;
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.web.ProblemResponses;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Authenticates {@code Authorization: Bearer trp_…} proxy tokens: the token names its proxy, whose
+ * row holds the token's hash and the end of its current certificate's life. Looked up on every
+ * request, so deleting a proxy (or its mesh) cuts it off at once. Not a bean: a filter bean would
+ * also be registered with the servlet container, for every path.
+ */
+class ProxyCredentialFilter extends OncePerRequestFilter {
+    private final TenantTransactions transactions;
+    private final Proxies proxies;
+
+    ProxyCredentialFilter(TenantTransactions transactions, Proxies proxies) {
+        this.transactions = transactions;
+        this.proxies = proxies;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String token = header.substring(7).strip();
+            Optional<String> id = MintedCredential.idOf(Proxies.KIND, token);
+            Optional<FleetProxy> proxy = id.flatMap(proxyId -> transactions.withSetting("trellis.proxy_id", proxyId,
+                    () -> proxies.authenticate(proxyId, token, TenantTransactions.now())));
+            if (proxy.isEmpty()) {
+                ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                        "unknown proxy token, or its certificate has expired");
+                return;
+            }
+            SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                    proxy.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + FleetSecurity.PROXY)));
+        }
+        chain.doFilter(request, response);
+    }
+}
