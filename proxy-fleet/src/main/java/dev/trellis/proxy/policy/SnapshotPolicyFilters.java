@@ -37,6 +37,7 @@ class SnapshotPolicyFilters implements PolicyFilters {
         List<GatewayFilter> filters = new ArrayList<>();
         filters.add(new RouteMetricsFilter(registry, "inbound", snapshot.service(), "inbound"));
         filters.add(new TraceparentFilter());
+        if (inbound.access() != null) filters.add(new AccessFilter(inbound.access()));
         if (inbound.rateLimit() != null) filters.add(new RateLimitFilter(inbound.rateLimit()));
         if (inbound.fault() != null) filters.add(new FaultFilter(inbound.fault()));
         return filters;

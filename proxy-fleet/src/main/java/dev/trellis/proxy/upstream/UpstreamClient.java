@@ -7,12 +7,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import dev.trellis.proxy.tls.SpiffeId;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import reactor.netty.Connection;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -41,9 +47,17 @@ public final class UpstreamClient implements AutoCloseable {
                 .keepAlive(true);
     }
 
-    /** Uses this client TLS context (certificate, key, trust bundle) for clusters that need mTLS. */
+    /**
+     * Uses this client TLS context (certificate, key, trust bundle) for clusters that need mTLS.
+     * Host names are not verified: endpoints are addresses and mesh certificates name workloads by
+     * SPIFFE ID, which is checked against the cluster's identity after the handshake instead.
+     */
     public void useTls(SslContext context) {
-        secure = plain.secure(spec -> spec.sslContext(context));
+        secure = plain.secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
+            SSLParameters parameters = handler.engine().getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm(null);
+            handler.engine().setSSLParameters(parameters);
+        }));
     }
 
     Mono<UpstreamResponse> call(ClusterRuntime cluster, HttpMethod method, String pathAndQuery, HttpHeaders headers,
@@ -71,9 +85,17 @@ public final class UpstreamClient implements AutoCloseable {
                         if (host != null) request.header("host", host);
                         return body.length == 0 ? out : out.sendObject(Unpooled.wrappedBuffer(body));
                     })
-                    .responseSingle((head, content) -> content.retain()
-                            .defaultIfEmpty(Unpooled.EMPTY_BUFFER)
-                            .map(bytes -> new UpstreamResponse(head.status().code(), head.responseHeaders(), bytes)));
+                    .responseConnection((head, connection) -> {
+                        String expected = cluster.cluster().mtls() ? cluster.cluster().identity() : null;
+                        if (expected != null && !expected.equals(peerIdentity(connection))) {
+                            connection.dispose();
+                            return Mono.error(new AttemptFailure(AttemptFailure.Kind.CONNECT, "peer is not " + expected));
+                        }
+                        return connection.inbound().receive().aggregate().retain()
+                                .defaultIfEmpty(Unpooled.EMPTY_BUFFER)
+                                .map(bytes -> new UpstreamResponse(head.status().code(), head.responseHeaders(), bytes));
+                    })
+                    .next();
             if (perTryTimeoutMs > 0) response = response.timeout(Duration.ofMillis(perTryTimeoutMs));
             return response
                     .doOnNext(r -> outcome.finish(r.status() >= 500))
@@ -83,6 +105,16 @@ public final class UpstreamClient implements AutoCloseable {
                     })
                     .doOnCancel(outcome::abandon);
         });
+    }
+
+    private static String peerIdentity(Connection connection) {
+        SslHandler tls = connection.channel().pipeline().get(SslHandler.class);
+        if (tls == null) return null;
+        try {
+            return SpiffeId.of(tls.engine().getSession().getPeerCertificates());
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 
     private static AttemptFailure classify(Throwable e) {
