@@ -17,6 +17,8 @@ final class AccessLockout {
 
     static void check(MeshState state, MeshIndex index, List<Warning> warnings) {
         boolean strict = state.spec().mtls() == MtlsMode.STRICT;
+        java.util.Set<String> dependedOn = new java.util.HashSet<>();
+        for (ServiceSpec s : state.services().values()) if (s.dependsOn() != null) dependedOn.addAll(s.dependsOn());
         for (String service : state.services().keySet()) {
             List<AccessSpec> specs = index.accessOf(service);
             boolean hasPolicies = !specs.isEmpty();
@@ -26,7 +28,7 @@ final class AccessLockout {
                 for (String p : index.policiesOfService(service)) {
                     if ("ACCESS".equals(state.policies().get(p).kind())) resources.add("policies/" + p);
                 }
-                boolean wanted = !index.routesOf(service).isEmpty() || dependedOn(state, service);
+                boolean wanted = !index.routesOf(service).isEmpty() || dependedOn.contains(service);
                 if (hasPolicies || wanted) {
                     warnings.add(new Warning("ACCESS_LOCKOUT", (hasPolicies ? "the ACCESS policies of " + service
                             + " admit no service of the mesh" : service + " has no ACCESS policy, so under STRICT no service may call it")
@@ -48,10 +50,6 @@ final class AccessLockout {
             }
         }
         return false;
-    }
-
-    private static boolean dependedOn(MeshState state, String service) {
-        return state.services().values().stream().anyMatch(s -> s.dependsOn() != null && s.dependsOn().contains(service));
     }
 
     private static void dependsOnRefused(MeshState state, MeshIndex index, String caller, boolean strict, List<Warning> warnings) {

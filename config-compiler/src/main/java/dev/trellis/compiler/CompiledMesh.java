@@ -3,6 +3,7 @@ package dev.trellis.compiler;
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Snapshot;
+import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.compiler.snapshot.Upstream;
 import dev.trellis.compiler.snapshot.WeightedCluster;
 
@@ -26,26 +27,31 @@ import java.util.TreeSet;
  */
 public final class CompiledMesh {
     private final MeshState state;
+    private final MeshIndex index;
     private final SnapshotParts parts;
     private final CompileResult result;
     private final Map<String, SortedSet<String>> scopes;
     private final Map<String, Set<String>> reads;
     private final Set<String> recompiled;
+    private final Analysis.Findings findings;
 
-    private CompiledMesh(MeshState state, SnapshotParts parts, CompileResult result, Map<String, SortedSet<String>> scopes,
-                         Map<String, Set<String>> reads, Set<String> recompiled) {
+    private CompiledMesh(MeshState state, MeshIndex index, SnapshotParts parts, CompileResult result, Map<String, SortedSet<String>> scopes,
+                         Map<String, Set<String>> reads, Set<String> recompiled, Analysis.Findings findings) {
         this.state = state;
+        this.index = index;
         this.parts = parts;
         this.result = result;
         this.scopes = scopes;
         this.reads = reads;
         this.recompiled = Collections.unmodifiableSet(new TreeSet<>(recompiled));
+        this.findings = findings;
     }
 
     /** Compiles every snapshot of the mesh. */
     public static CompiledMesh compile(MeshState state) {
         MeshIndex index = new MeshIndex(state);
-        return build(state, index, new SnapshotParts(index), null, state.services().keySet(), state.services().keySet());
+        return build(state, index, new SnapshotParts(index), null, state.services().keySet(), state.services().keySet(),
+                state.services().keySet());
     }
 
     /**
@@ -58,7 +64,7 @@ public final class CompiledMesh {
             return compile(next);
         }
         StateChanges changes = StateChanges.between(state, next);
-        MeshIndex index = new MeshIndex(next);
+        MeshIndex index = changes.sameIndex() ? new MeshIndex(next, this.index) : new MeshIndex(next);
         SnapshotParts nextParts = new SnapshotParts(index, parts, changes.touched());
         Set<String> rebuild = new HashSet<>(changes.touched());
         rebuild.addAll(changes.scopeChanged());
@@ -70,48 +76,48 @@ public final class CompiledMesh {
                 }
             }
         });
-        return build(next, index, nextParts, this, rebuild, changes.scopeChanged());
+        return build(next, index, nextParts, this, rebuild, changes.touched(), changes.scopeChanged());
     }
 
     private static CompiledMesh build(MeshState state, MeshIndex index, SnapshotParts parts, CompiledMesh previous,
-                                      Set<String> rebuild, Set<String> rescope) {
+                                      Set<String> rebuild, Set<String> touched, Set<String> rescope) {
         List<Violation> errors = CrossValidation.check(state);
         if (!errors.isEmpty()) {
-            return new CompiledMesh(state, parts, new CompileResult(new TreeMap<>(), errors, List.of()), Map.of(),
-                    Map.of(), state.services().keySet());
+            return new CompiledMesh(state, index, parts, new CompileResult(new TreeMap<>(), errors, List.of()), Map.of(),
+                    Map.of(), state.services().keySet(), null);
         }
-        Map<String, SortedSet<String>> scopes = new HashMap<>();
-        Map<String, Set<String>> reads = new HashMap<>();
-        SortedMap<String, Snapshot> snapshots = new TreeMap<>();
+        boolean incremental = previous != null;
+        Map<String, SortedSet<String>> scopes = incremental ? new HashMap<>(previous.scopes) : new HashMap<>();
+        Map<String, Set<String>> reads = incremental ? new HashMap<>(previous.reads) : new HashMap<>();
+        SortedMap<String, Snapshot> snapshots = incremental ? new TreeMap<>(previous.result.snapshots()) : new TreeMap<>();
+        for (String service : rescope) {
+            if (state.services().containsKey(service)) scopes.put(service, Scope.of(service, index));
+        }
         Set<String> rebuilt = new HashSet<>();
-        for (String service : state.services().keySet()) {
-            boolean reuse = previous != null && !rebuild.contains(service) && previous.result.snapshots().containsKey(service);
-            scopes.put(service, previous != null && !rescope.contains(service) && previous.scopes.containsKey(service)
-                    ? previous.scopes.get(service) : Scope.of(service, index));
-            if (reuse) {
-                snapshots.put(service, previous.result.snapshots().get(service));
-                reads.put(service, previous.reads.get(service));
-            } else {
-                Set<String> read = new HashSet<>();
-                snapshots.put(service, snapshot(service, scopes.get(service), state, parts, read));
-                reads.put(service, read);
-                rebuilt.add(service);
-            }
+        for (String service : rebuild) {
+            if (!state.services().containsKey(service)) continue;
+            Set<String> read = new HashSet<>();
+            snapshots.put(service, snapshot(service, scopes.get(service), state, parts, read));
+            reads.put(service, read);
+            rebuilt.add(service);
         }
-        Analysis.Findings findings = Analysis.run(state, index, parts, scopes);
+        Analysis.Findings findings = Analysis.run(state, index, parts, scopes, previous == null ? null : previous.findings,
+                touched, rescope);
         CompileResult result = new CompileResult(findings.errors().isEmpty() ? snapshots : new TreeMap<>(),
                 findings.errors(), findings.warnings());
-        return new CompiledMesh(state, parts, result, scopes, reads, rebuilt);
+        return new CompiledMesh(state, index, parts, result, scopes, reads, rebuilt, findings);
     }
 
     private static Snapshot snapshot(String service, SortedSet<String> scope, MeshState state, SnapshotParts parts,
                                      Set<String> read) {
         read.add(service);
         List<Upstream> upstreams = new ArrayList<>(scope.size());
+        List<byte[]> upstreamsJson = new ArrayList<>(scope.size());
         SortedSet<String> clusterNames = new TreeSet<>();
         for (String callee : scope) {
             Upstream upstream = parts.upstream(callee);
             upstreams.add(upstream);
+            upstreamsJson.add(parts.upstreamJson(callee));
             read.add(callee);
             for (RouteRule rule : upstream.rules()) {
                 for (WeightedCluster b : rule.backends()) clusterNames.add(b.cluster());
@@ -119,13 +125,16 @@ public final class CompiledMesh {
             }
         }
         List<Cluster> clusters = new ArrayList<>(clusterNames.size());
+        List<byte[]> clustersJson = new ArrayList<>(clusterNames.size());
         for (String name : clusterNames) {
             Cluster cluster = parts.cluster(name);
             clusters.add(cluster);
+            clustersJson.add(parts.clusterJson(name));
             read.add(cluster.service());
         }
-        return new Snapshot(null, state.tenant(), state.mesh(), service, state.identityOf(service), state.spec().mtls(),
-                parts.inbound(service), upstreams, clusters).withComputedVersion();
+        Snapshot unversioned = new Snapshot(null, state.tenant(), state.mesh(), service, state.identityOf(service),
+                state.spec().mtls(), parts.inbound(service), upstreams, clusters);
+        return SnapshotJson.withComputedVersion(unversioned, upstreamsJson, clustersJson);
     }
 
     /** The compile result: snapshots, errors, warnings. */

@@ -46,16 +46,17 @@ final class CrossValidation {
             RouteSpec.Rule rule = route.rules().get(r);
             for (int b = 0; b < rule.backends().size(); b++) {
                 RouteSpec.Backend backend = rule.backends().get(b);
-                reference(resource, "rules[" + r + "].backends[" + b + "]", backend.service(), backend.version());
+                reference(resource, r, b, backend.service(), backend.version());
             }
-            if (rule.mirror() != null) {
-                reference(resource, "rules[" + r + "].mirror", rule.mirror().service(), rule.mirror().version());
-            }
+            if (rule.mirror() != null) reference(resource, r, -1, rule.mirror().service(), rule.mirror().version());
         }
     }
 
-    private void reference(String resource, String path, String service, String version) {
+    /** A backend ({@code backend >= 0}) or the mirror of rule {@code rule}; the path is built only for an error. */
+    private void reference(String resource, int rule, int backend, String service, String version) {
         ServiceSpec target = state.services().get(service);
+        if (target != null && (version == null || target.hasVersion(version))) return;
+        String path = "rules[" + rule + "]." + (backend >= 0 ? "backends[" + backend + "]" : "mirror");
         if (target == null) {
             errors.add(new Violation(resource, path + ".service", "names no service of this mesh"));
         } else if (version != null && !target.hasVersion(version)) {

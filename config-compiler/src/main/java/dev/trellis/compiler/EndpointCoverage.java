@@ -4,7 +4,6 @@ import dev.trellis.compiler.snapshot.Match;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.WeightedCluster;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -17,45 +16,49 @@ final class EndpointCoverage {
     private EndpointCoverage() {
     }
 
-    static void check(MeshState state, SnapshotParts parts, List<Warning> warnings) {
-        Set<String> reached = new HashSet<>();
-        Set<String> warnedEmpty = new HashSet<>();
-        for (String service : state.services().keySet()) {
-            for (RouteRule rule : parts.upstream(service).rules()) {
-                for (WeightedCluster b : rule.backends()) {
-                    String route = TimeoutBudgets.resourceOf(rule, service);
-                    if (b.weight() == 0) {
-                        warnings.add(new Warning("UNREACHABLE_VERSION", "rule " + rule.id() + " gives " + b.cluster()
-                                + " a weight of 0: that backend gets none of its traffic", List.of(route)));
-                        continue;
-                    }
-                    // The catch-all counts only when requests can reach it (checked below).
-                    if (!rule.id().equals(service + "/default")) reached.add(b.cluster());
-                    if (!b.cluster().contains("/") || !warnedEmpty.add(b.cluster() + " " + route)) continue;
-                    if (parts.cluster(b.cluster()).endpoints().isEmpty()) {
-                        String target = b.cluster().substring(0, b.cluster().indexOf('/'));
-                        warnings.add(new Warning("VERSION_WITHOUT_ENDPOINTS", "rule " + rule.id() + " sends traffic to "
-                                + b.cluster() + ", which has no endpoints: those requests will fail",
-                                List.of(route, "services/" + target)));
-                    }
+    /**
+     * Checks the rules of one service's upstream entry: weights of 0 and versions without endpoints.
+     * Adds to {@code reached} every cluster its rules (other than the catch-all) send traffic to.
+     */
+    static void checkRules(String service, SnapshotParts parts, Set<String> reached, List<Warning> warnings) {
+        String defaultId = service + "/default";
+        for (RouteRule rule : parts.upstream(service).rules()) {
+            if (rule.id().equals(defaultId)) continue;
+            String route = TimeoutBudgets.resourceOf(rule, service);
+            for (WeightedCluster b : rule.backends()) {
+                if (b.weight() == 0) {
+                    warnings.add(new Warning("UNREACHABLE_VERSION", "rule " + rule.id() + " gives " + b.cluster()
+                            + " a weight of 0: that backend gets none of its traffic", List.of(route)));
+                    continue;
+                }
+                reached.add(b.cluster());
+                int slash = b.cluster().indexOf('/');
+                if (slash > 0 && parts.cluster(b.cluster()).endpoints().isEmpty()) {
+                    warnings.add(new Warning("VERSION_WITHOUT_ENDPOINTS", "rule " + rule.id() + " sends traffic to "
+                            + b.cluster() + ", which has no endpoints: those requests will fail",
+                            List.of(route, "services/" + b.cluster().substring(0, slash))));
                 }
             }
         }
+    }
+
+    /** Versions that no rule picks while the service's own rules keep every request from its catch-all. */
+    static void unreachableVersions(MeshState state, Set<String> reached, Set<String> catchAllReachable,
+                                    List<Warning> warnings) {
         for (var e : state.services().entrySet()) {
-            if (e.getValue().versions().isEmpty() || reached.contains(e.getKey()) || catchAllReachable(parts, e.getKey())) {
-                continue;
-            }
+            String service = e.getKey();
+            if (e.getValue().versions().isEmpty() || reached.contains(service) || catchAllReachable.contains(service)) continue;
             for (ServiceSpec.Version v : e.getValue().versions()) {
-                if (!reached.contains(e.getKey() + "/" + v.name())) {
-                    warnings.add(new Warning("UNREACHABLE_VERSION", "version " + v.name() + " of " + e.getKey()
-                            + " gets no traffic: every rule for it picks other versions", List.of("services/" + e.getKey())));
+                if (!reached.contains(service + "/" + v.name())) {
+                    warnings.add(new Warning("UNREACHABLE_VERSION", "version " + v.name() + " of " + service
+                            + " gets no traffic: every rule for it picks other versions", List.of("services/" + service)));
                 }
             }
         }
     }
 
     /** Whether requests can fall through to the service's catch-all rule (no earlier rule takes everything). */
-    private static boolean catchAllReachable(SnapshotParts parts, String service) {
+    static boolean catchAllReachable(SnapshotParts parts, String service) {
         List<RouteRule> rules = parts.upstream(service).rules();
         Match any = Match.any();
         for (int i = 0; i < rules.size() - 1; i++) {

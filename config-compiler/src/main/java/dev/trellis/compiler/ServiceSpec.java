@@ -32,6 +32,7 @@ public record ServiceSpec(String protocol, int port, List<Version> versions, Loa
 
     /** Whether the service declares this version. */
     public boolean hasVersion(String name) {
-        return versions.stream().anyMatch(v -> v.name().equals(name));
+        for (Version v : versions) if (v.name().equals(name)) return true;
+        return false;
     }
 }

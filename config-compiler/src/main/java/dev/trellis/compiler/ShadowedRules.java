@@ -3,7 +3,6 @@ package dev.trellis.compiler;
 import dev.trellis.compiler.snapshot.Match;
 import dev.trellis.compiler.snapshot.RouteRule;
 
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -15,21 +14,19 @@ final class ShadowedRules {
     private ShadowedRules() {
     }
 
-    static void check(MeshState state, SnapshotParts parts, List<Warning> warnings) {
-        for (String service : state.services().keySet()) {
-            List<RouteRule> rules = parts.upstream(service).rules();
-            // The last rule is the compiler's own catch-all: being shadowed is its normal fate.
-            for (int j = 1; j < rules.size() - 1; j++) {
-                for (int i = 0; i < j; i++) {
-                    if (covers(rules.get(i).match(), rules.get(j).match())) {
-                        LinkedHashSet<String> resources = new LinkedHashSet<>();
-                        resources.add(TimeoutBudgets.resourceOf(rules.get(i), service));
-                        resources.add(TimeoutBudgets.resourceOf(rules.get(j), service));
-                        warnings.add(new Warning("SHADOWED_RULE", "rule " + rules.get(j).id() + " for " + service
-                                + " never matches: the earlier rule " + rules.get(i).id() + " takes every request it would",
-                                List.copyOf(resources)));
-                        break;
-                    }
+    /** Checks the rules of one service's upstream entry. */
+    static void check(String service, List<RouteRule> rules, List<Warning> warnings) {
+        // The last rule is the compiler's own catch-all: being shadowed is its normal fate.
+        for (int j = 1; j < rules.size() - 1; j++) {
+            for (int i = 0; i < j; i++) {
+                if (covers(rules.get(i).match(), rules.get(j).match())) {
+                    LinkedHashSet<String> resources = new LinkedHashSet<>();
+                    resources.add(TimeoutBudgets.resourceOf(rules.get(i), service));
+                    resources.add(TimeoutBudgets.resourceOf(rules.get(j), service));
+                    warnings.add(new Warning("SHADOWED_RULE", "rule " + rules.get(j).id() + " for " + service
+                            + " never matches: the earlier rule " + rules.get(i).id() + " takes every request it would",
+                            List.copyOf(resources)));
+                    break;
                 }
             }
         }
@@ -38,9 +35,9 @@ final class ShadowedRules {
     /** Whether every request that {@code later} matches is also matched by {@code earlier}. */
     static boolean covers(Match earlier, Match later) {
         return pathCovers(earlier, later)
-                && (earlier.methods().isEmpty() || !later.methods().isEmpty() && new HashSet<>(earlier.methods()).containsAll(later.methods()))
-                && new HashSet<>(later.headers()).containsAll(earlier.headers())
-                && new HashSet<>(later.query()).containsAll(earlier.query());
+                && (earlier.methods().isEmpty() || !later.methods().isEmpty() && earlier.methods().containsAll(later.methods()))
+                && later.headers().containsAll(earlier.headers())
+                && later.query().containsAll(earlier.query());
     }
 
     private static boolean pathCovers(Match earlier, Match later) {

@@ -7,6 +7,7 @@ import dev.trellis.compiler.snapshot.AccessControl;
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.compiler.snapshot.Inbound;
 import dev.trellis.compiler.snapshot.MtlsMode;
+import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.compiler.snapshot.Upstream;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The compiled pieces that depend on one service only (its inbound side, its upstream entry with
@@ -25,28 +27,51 @@ import java.util.Set;
 final class SnapshotParts {
     private final MeshIndex index;
     private final Map<String, PolicySlots> serviceSlots = new HashMap<>();
-    private final Map<String, Upstream> upstreams = new HashMap<>();
-    private final Map<String, Cluster> clusters = new HashMap<>();
-    private final Map<String, Inbound> inbounds = new HashMap<>();
+    private final Map<String, Upstream> upstreams;
+    private final Map<String, Inbound> inbounds;
+    /** Clusters by service, then by cluster name ({@code echo}, {@code echo/v1}). */
+    private final Map<String, Map<String, Cluster>> clusters;
+    /** Canonical JSON of each upstream and cluster: serialised once, spliced into every snapshot's hash. */
+    private final Map<String, byte[]> upstreamJson;
+    private final Map<String, Map<String, byte[]>> clusterJson;
 
     SnapshotParts(MeshIndex index) {
         this.index = index;
+        upstreams = new HashMap<>();
+        inbounds = new HashMap<>();
+        clusters = new HashMap<>();
+        upstreamJson = new HashMap<>();
+        clusterJson = new HashMap<>();
     }
 
     /** Parts for a new state, keeping those of every service not in {@code touched}. */
     SnapshotParts(MeshIndex index, SnapshotParts previous, Set<String> touched) {
         this.index = index;
-        previous.upstreams.forEach((s, u) -> keep(touched, s, u, upstreams));
-        previous.inbounds.forEach((s, i) -> keep(touched, s, i, inbounds));
-        previous.clusters.forEach((name, c) -> keep(touched, c.service(), c, clusters, name));
+        upstreams = without(previous.upstreams, touched);
+        inbounds = without(previous.inbounds, touched);
+        upstreamJson = without(previous.upstreamJson, touched);
+        clusters = nestedWithout(previous.clusters, touched);
+        clusterJson = nestedWithout(previous.clusterJson, touched);
     }
 
-    private static <T> void keep(Set<String> touched, String service, T value, Map<String, T> into) {
-        keep(touched, service, value, into, service);
+    /**
+     * Inner maps (the clusters of one untouched service) stay shared with the previous compile: their
+     * content is the same in both states. They are concurrent because a previous compile may be
+     * recompiled from by two threads at once, each adding a cluster it newly needs.
+     */
+    private static <T> Map<String, Map<String, T>> nestedWithout(Map<String, Map<String, T>> previous, Set<String> touched) {
+        return without(previous, touched);
     }
 
-    private static <T> void keep(Set<String> touched, String service, T value, Map<String, T> into, String key) {
-        if (!touched.contains(service)) into.put(key, value);
+    private static <T> Map<String, T> without(Map<String, T> previous, Set<String> touched) {
+        Map<String, T> kept = new HashMap<>(previous);
+        kept.keySet().removeAll(touched);
+        return kept;
+    }
+
+    private static String serviceOf(String clusterName) {
+        int slash = clusterName.indexOf('/');
+        return slash < 0 ? clusterName : clusterName.substring(0, slash);
     }
 
     /** Mesh defaults, then the service's own load balancer, then policies on the service. */
@@ -75,7 +100,7 @@ final class SnapshotParts {
 
     /** The cluster {@code service} or {@code service/version}. */
     Cluster cluster(String name) {
-        return clusters.computeIfAbsent(name, n -> {
+        return clusters.computeIfAbsent(serviceOf(name), s -> new ConcurrentHashMap<>()).computeIfAbsent(name, n -> {
             int slash = n.indexOf('/');
             String service = slash < 0 ? n : n.substring(0, slash);
             String version = slash < 0 ? null : n.substring(slash + 1);
@@ -98,6 +123,15 @@ final class SnapshotParts {
         List<Cluster.Endpoint> sorted = new ArrayList<>(result);
         sorted.sort(Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port));
         return sorted;
+    }
+
+    byte[] upstreamJson(String service) {
+        return upstreamJson.computeIfAbsent(service, s -> SnapshotJson.writePart(upstream(s)));
+    }
+
+    byte[] clusterJson(String name) {
+        return clusterJson.computeIfAbsent(serviceOf(name), s -> new ConcurrentHashMap<>())
+                .computeIfAbsent(name, n -> SnapshotJson.writePart(cluster(n)));
     }
 
     Inbound inbound(String service) {

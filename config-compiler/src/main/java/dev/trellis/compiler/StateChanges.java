@@ -4,6 +4,7 @@ import dev.trellis.compiler.policy.access.AccessSpec;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,20 +17,25 @@ import java.util.TreeSet;
  *
  * @param touched      services whose own compiled parts (inbound, upstream rules, clusters) may differ
  * @param scopeChanged services whose outbound scope may differ (their dependsOn, or ACCESS policies naming them)
+ * @param sameIndex    whether route names and targets, policies and endpoints are unchanged, so the
+ *                     {@link MeshIndex} of the previous state still holds
  */
-record StateChanges(Set<String> touched, Set<String> scopeChanged) {
+record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameIndex) {
     static StateChanges between(MeshState before, MeshState after) {
         Set<String> touched = new HashSet<>();
         Set<String> scopeChanged = new HashSet<>();
+        boolean[] sameIndex = {true};
         eachChange(before.services(), after.services(), (name, b, a) -> {
             touched.add(name);
             scopeChanged.add(name);
         });
         eachChange(before.routes(), after.routes(), (name, b, a) -> {
+            if (b == null || a == null || !b.service().equals(a.service())) sameIndex[0] = false;
             if (b != null) touched.add(b.service());
             if (a != null) touched.add(a.service());
         });
         eachChange(before.policies(), after.policies(), (name, b, a) -> {
+            sameIndex[0] = false;
             for (PolicySpec p : new PolicySpec[]{b, a}) {
                 if (p == null) continue;
                 touched.add(p.target().service());
@@ -39,6 +45,9 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged) {
                 }
             }
         });
+        if (before.registeredEndpoints().equals(after.registeredEndpoints())) {
+            return new StateChanges(touched, scopeChanged, sameIndex[0]);
+        }
         Map<String, List<RegisteredEndpoint>> was = byService(before.registeredEndpoints());
         Map<String, List<RegisteredEndpoint>> is = byService(after.registeredEndpoints());
         Set<String> names = new TreeSet<>(was.keySet());
@@ -46,7 +55,7 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged) {
         for (String s : names) {
             if (!Objects.equals(was.get(s), is.get(s))) touched.add(s);
         }
-        return new StateChanges(touched, scopeChanged);
+        return new StateChanges(touched, scopeChanged, false);
     }
 
     /** Called for each name whose value differs; a missing side is null. */
@@ -54,13 +63,26 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged) {
         void accept(String name, T before, T after);
     }
 
+    /** Walks both sorted maps in step: linear, and unchanged values are usually the same instance. */
     private static <T> void eachChange(SortedMap<String, T> before, SortedMap<String, T> after, Change<T> changed) {
-        for (Map.Entry<String, T> e : before.entrySet()) {
-            T now = after.get(e.getKey());
-            if (!Objects.equals(e.getValue(), now)) changed.accept(e.getKey(), e.getValue(), now);
-        }
-        for (Map.Entry<String, T> e : after.entrySet()) {
-            if (!before.containsKey(e.getKey())) changed.accept(e.getKey(), null, e.getValue());
+        if (before == after) return;
+        Iterator<Map.Entry<String, T>> b = before.entrySet().iterator();
+        Iterator<Map.Entry<String, T>> a = after.entrySet().iterator();
+        Map.Entry<String, T> eb = b.hasNext() ? b.next() : null;
+        Map.Entry<String, T> ea = a.hasNext() ? a.next() : null;
+        while (eb != null || ea != null) {
+            int order = eb == null ? 1 : ea == null ? -1 : eb.getKey().compareTo(ea.getKey());
+            if (order == 0) {
+                if (!Objects.equals(eb.getValue(), ea.getValue())) changed.accept(eb.getKey(), eb.getValue(), ea.getValue());
+                eb = b.hasNext() ? b.next() : null;
+                ea = a.hasNext() ? a.next() : null;
+            } else if (order < 0) {
+                changed.accept(eb.getKey(), eb.getValue(), null);
+                eb = b.hasNext() ? b.next() : null;
+            } else {
+                changed.accept(ea.getKey(), null, ea.getValue());
+                ea = a.hasNext() ? a.next() : null;
+            }
         }
     }
 

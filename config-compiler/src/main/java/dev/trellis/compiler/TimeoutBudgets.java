@@ -15,27 +15,26 @@ final class TimeoutBudgets {
     private TimeoutBudgets() {
     }
 
-    static void check(MeshState state, SnapshotParts parts, CallGraph graph, List<Warning> warnings) {
-        for (String service : state.services().keySet()) {
-            for (RouteRule rule : parts.upstream(service).rules()) {
-                long needed = retriesNeed(rule.retry());
-                if (rule.timeoutMs() > 0 && needed > rule.timeoutMs()) {
-                    warnings.add(new Warning("TIMEOUT_BUDGET", "rule " + rule.id() + " to " + service + " has a timeout of "
-                            + Durations.format(rule.timeoutMs()) + " but its " + rule.retry().attempts()
-                            + " attempts may need " + Durations.format(needed) + ": later retries are cut off",
-                            List.of(resourceOf(rule, service))));
-                }
+    /** Checks one service's rules, and what its callers give it against what its own calls may take. */
+    static void check(String service, SnapshotParts parts, List<String> callees, List<Warning> warnings) {
+        for (RouteRule rule : parts.upstream(service).rules()) {
+            long needed = retriesNeed(rule.retry());
+            if (rule.timeoutMs() > 0 && needed > rule.timeoutMs()) {
+                warnings.add(new Warning("TIMEOUT_BUDGET", "rule " + rule.id() + " to " + service + " has a timeout of "
+                        + Durations.format(rule.timeoutMs()) + " but its " + rule.retry().attempts()
+                        + " attempts may need " + Durations.format(needed) + ": later retries are cut off",
+                        List.of(resourceOf(rule, service))));
             }
-            hops(service, parts, graph, warnings);
         }
+        hops(service, parts, callees, warnings);
     }
 
     /** A service's callers time out before its own calls, with their retries, can finish. */
-    private static void hops(String service, SnapshotParts parts, CallGraph graph, List<Warning> warnings) {
+    private static void hops(String service, SnapshotParts parts, List<String> callees, List<Warning> warnings) {
         long downstream = 0;
         RouteRule slowest = null;
         String slowestService = null;
-        for (String callee : graph.calleesOf(service)) {
+        for (String callee : callees) {
             for (RouteRule rule : parts.upstream(callee).rules()) {
                 long takes = rule.timeoutMs() > 0 ? rule.timeoutMs() : retriesNeed(rule.retry());
                 if (takes > downstream) {

@@ -24,7 +24,10 @@ class CompilerPropertiesTest {
         CompileResult second = MeshCompiler.compile(RandomMeshes.of(seed));
         assertThat(first.ok()).as("random meshes are valid").isTrue();
         assertThat(second).isEqualTo(first);
-        first.snapshots().values().forEach(Snapshot::ensureConsistent);
+        for (Snapshot s : first.snapshots().values()) {
+            s.ensureConsistent();
+            assertThat(s.version()).as("spliced hash equals the hash of the whole JSON").isEqualTo(s.withComputedVersion().version());
+        }
     }
 
     @Property(tries = 200)
