@@ -1,0 +1,135 @@
+package dev.trellis.proxy.fleet;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import dev.trellis.proxy.routing.ActiveRoutes;
+import dev.trellis.proxy.routing.RoutingTable;
+import dev.trellis.proxy.snapshot.SnapshotApplier;
+import dev.trellis.proxy.snapshot.SnapshotSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots from the control plane's long poll. One virtual thread registers once (join token and
+ * CSR), renews the certificate two thirds into its life, polls, applies, and reports the verdict. The
+ * seam's consumer does not return the applier's verdict, which the report needs, so this source
+ * calls the {@link SnapshotApplier} itself. When the control plane cannot be reached the proxy keeps
+ * serving its last applied snapshot and retries with a capped backoff; it catches up on the first answer.
+ */
+final class ControlPlaneSnapshotSource implements SnapshotSource {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlaneSnapshotSource.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(5);
+
+    private final ControlPlaneClient client;
+    private final FleetIdentity identity;
+    private final String joinToken;
+    private final String service;
+    private final SnapshotApplier applier;
+    private final ActiveRoutes routes;
+    private volatile boolean running;
+    private volatile Thread loop;
+
+    ControlPlaneSnapshotSource(ControlPlaneClient client, FleetIdentity identity, String joinToken, String service,
+                               SnapshotApplier applier, ActiveRoutes routes) {
+        this.client = client;
+        this.identity = identity;
+        this.joinToken = joinToken;
+        this.service = service;
+        this.applier = applier;
+        this.routes = routes;
+    }
+
+    @Override
+    public void start(Consumer<byte[]> onCandidate) {
+        running = true;
+        loop = Thread.ofVirtual().name("fleet-long-poll").start(this::run);
+    }
+
+    private void run() {
+        RoutingTable table = routes.current();
+        String seen = table == null ? null : table.snapshot().version();
+        Duration retry = FIRST_RETRY;
+        while (running) {
+            try {
+                if (!identity.present()) register();
+                if (Instant.now().isAfter(identity.renewAt())) renew();
+                ControlPlaneClient.Answer answer = client.poll(identity.token(), seen);
+                if (answer.status() == 200) {
+                    seen = answer.etag();
+                    report(answer.etag(), applier.apply(answer.body(), describe()));
+                } else if (answer.status() != 304) {
+                    throw new IOException("the control plane answered " + answer.status() + " to a poll");
+                }
+                retry = FIRST_RETRY;
+            } catch (IOException | RuntimeException e) {
+                if (!running) return;
+                log.warn("control plane unreachable or refusing ({}); serving snapshot {} meanwhile, retrying in {} ms",
+                        e.getMessage(), seen, retry.toMillis());
+                if (!pause(retry)) return;
+                retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void register() throws IOException, InterruptedException {
+        if (joinToken == null || joinToken.isBlank()) {
+            throw new IOException("no identity in the data directory and no TRELLIS_JOIN_TOKEN to register with");
+        }
+        KeyMaterial key = KeyMaterial.generate();
+        ControlPlaneClient.Answer answer = client.register(joinToken, key.csr(service));
+        if (answer.status() != 201) throw new IOException("registration refused (" + answer.status() + ")");
+        identity.registered(key, answer.json());
+        log.info("registered with {} as {}", client.describe(), answer.json().get("identity").asString());
+    }
+
+    private void renew() throws IOException, InterruptedException {
+        KeyMaterial key = KeyMaterial.generate();
+        ControlPlaneClient.Answer answer = client.renew(identity.token(), key.csr(service));
+        if (answer.status() != 200) throw new IOException("certificate renewal refused (" + answer.status() + ")");
+        identity.renewed(key, answer.json());
+        log.info("certificate renewed, valid until {}", identity.notAfter());
+    }
+
+    private void report(String version, SnapshotApplier.Outcome outcome) {
+        Map<String, String> report = new LinkedHashMap<>();
+        report.put("version", version);
+        report.put("result", outcome.applied() ? "applied" : "rejected");
+        if (!outcome.applied()) report.put("reason", outcome.reason());
+        try {
+            client.status(identity.token(), report);
+        } catch (IOException e) {
+            log.warn("could not report {} of snapshot {}: {}", report.get("result"), version, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return client.describe();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Thread running = loop;
+        if (running != null) running.interrupt();
+    }
+}
