@@ -9,6 +9,7 @@ import dev.trellis.terraform.api.TrellisApi;
 import dev.trellis.terraform.schema.Block;
 import dev.trellis.terraform.schema.DocumentMapping;
 import dev.trellis.terraform.value.TfType;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,9 +52,15 @@ final class JoinTokenResource implements ManagedResource {
         return Set.of();
     }
 
-    /** A minted token cannot be read back; it stays as long as its mesh does. */
+    /**
+     * A minted token cannot be read back; it stays while its mesh exists and it has not expired.
+     * An expired token is gone, so the next plan mints a new one.
+     */
     @Override
     public Map<String, Object> read(TrellisApi api, Map<String, Object> state) {
+        if (state.get("expires_at") instanceof String expiry && Instant.parse(expiry).isBefore(Instant.now())) {
+            return null;
+        }
         return api.get("/v1/meshes/" + state.get("mesh")).isPresent() ? state : null;
     }
 

@@ -60,7 +60,7 @@ public final class DocumentMapping {
             JsonNode node = a.jsonPath() == null ? null : at(document, a.jsonPath());
             if (a.embeddedJson() && node != null && !node.isNull()) {
                 Object before = prior == null ? null : prior.get(a.name());
-                value.put(a.name(), before instanceof String s && sameJson(s, node) ? s : JSON.writeValueAsString(node));
+                value.put(a.name(), before instanceof String s && sameJson(s, node) ? s : JSON.writeValueAsString(sorted(node)));
             } else {
                 value.put(a.name(), fromJson(node, a.type()));
             }
@@ -81,6 +81,26 @@ public final class DocumentMapping {
     @SuppressWarnings("unchecked")
     static Map<String, Object> asObject(Object value) {
         return (Map<String, Object>) value;
+    }
+
+    /**
+     * The node with object keys in lexical order, as Terraform's {@code jsonencode} writes them:
+     * the API stores JSON in PostgreSQL's jsonb, which keeps its own key order, and an imported
+     * object must not differ from the configuration by key order alone.
+     */
+    private static JsonNode sorted(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode copy = NODES.objectNode();
+            new java.util.TreeMap<>(node.propertyStream().collect(java.util.stream.Collectors.toMap(
+                    Map.Entry::getKey, Map.Entry::getValue))).forEach((k, v) -> copy.set(k, sorted(v)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = NODES.arrayNode();
+            node.forEach(element -> copy.add(sorted(element)));
+            return copy;
+        }
+        return node;
     }
 
     private static boolean sameJson(String text, JsonNode node) {

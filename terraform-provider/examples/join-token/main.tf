@@ -1,0 +1,44 @@
+# A join token for one workload's proxy (e.g. an ECS task outside the injectors), and the
+# compiled snapshot of the same service, saved so a proxy can also start from the file alone
+# (TRELLIS_SNAPSHOT_FILE). Needs the mesh "shop" with service "checkout" (see ../canary).
+
+terraform {
+  required_providers {
+    trellis = {
+      source = "trellis/trellis"
+    }
+  }
+}
+
+provider "trellis" {}
+
+data "trellis_service" "checkout" {
+  mesh = "shop"
+  name = "checkout"
+}
+
+resource "trellis_join_token" "checkout_v2" {
+  mesh    = data.trellis_service.checkout.mesh
+  service = data.trellis_service.checkout.name
+  version = "v2"
+  ttl     = "10m"
+}
+
+data "trellis_snapshot" "checkout" {
+  mesh    = data.trellis_service.checkout.mesh
+  service = data.trellis_service.checkout.name
+}
+
+output "proxy_environment" {
+  sensitive = true
+  value = {
+    TRELLIS_MESH       = data.trellis_service.checkout.mesh
+    TRELLIS_SERVICE    = data.trellis_service.checkout.name
+    TRELLIS_VERSION    = trellis_join_token.checkout_v2.version
+    TRELLIS_JOIN_TOKEN = trellis_join_token.checkout_v2.token
+  }
+}
+
+output "checkout_port" {
+  value = data.trellis_service.checkout.port
+}
