@@ -1,11 +1,9 @@
 package dev.trellis.compiler;
 
 import dev.trellis.compiler.snapshot.Cluster;
-import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.compiler.snapshot.Upstream;
-import dev.trellis.compiler.snapshot.WeightedCluster;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -119,10 +117,7 @@ public final class CompiledMesh {
             upstreams.add(upstream);
             upstreamsJson.add(parts.upstreamJson(callee));
             read.add(callee);
-            for (RouteRule rule : upstream.rules()) {
-                for (WeightedCluster b : rule.backends()) clusterNames.add(b.cluster());
-                if (rule.mirror() != null) clusterNames.add(rule.mirror().cluster());
-            }
+            clusterNames.addAll(parts.upstreamClusters(callee));
         }
         List<Cluster> clusters = new ArrayList<>(clusterNames.size());
         List<byte[]> clustersJson = new ArrayList<>(clusterNames.size());

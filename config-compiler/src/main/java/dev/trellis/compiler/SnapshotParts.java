@@ -33,6 +33,8 @@ final class SnapshotParts {
     private final Map<String, Map<String, Cluster>> clusters;
     /** Canonical JSON of each upstream and cluster: serialised once, spliced into every snapshot's hash. */
     private final Map<String, byte[]> upstreamJson;
+    /** The clusters each upstream's rules send to (backends and mirrors), sorted. */
+    private final Map<String, List<String>> upstreamClusters;
     private final Map<String, Map<String, byte[]>> clusterJson;
 
     SnapshotParts(MeshIndex index) {
@@ -41,6 +43,7 @@ final class SnapshotParts {
         inbounds = new HashMap<>();
         clusters = new HashMap<>();
         upstreamJson = new HashMap<>();
+        upstreamClusters = new HashMap<>();
         clusterJson = new HashMap<>();
     }
 
@@ -50,6 +53,7 @@ final class SnapshotParts {
         upstreams = without(previous.upstreams, touched);
         inbounds = without(previous.inbounds, touched);
         upstreamJson = without(previous.upstreamJson, touched);
+        upstreamClusters = without(previous.upstreamClusters, touched);
         clusters = nestedWithout(previous.clusters, touched);
         clusterJson = nestedWithout(previous.clusterJson, touched);
     }
@@ -123,6 +127,17 @@ final class SnapshotParts {
         List<Cluster.Endpoint> sorted = new ArrayList<>(result);
         sorted.sort(Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port));
         return sorted;
+    }
+
+    List<String> upstreamClusters(String service) {
+        return upstreamClusters.computeIfAbsent(service, s -> {
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            for (var rule : upstream(s).rules()) {
+                for (var b : rule.backends()) names.add(b.cluster());
+                if (rule.mirror() != null) names.add(rule.mirror().cluster());
+            }
+            return List.copyOf(names);
+        });
     }
 
     byte[] upstreamJson(String service) {
