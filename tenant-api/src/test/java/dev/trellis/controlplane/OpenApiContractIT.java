@@ -70,7 +70,10 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.get("/v1/meshes/shop/analysis", key);
         api.post("/v1/meshes/shop/simulate", key, "{\"source\": \"web\", \"host\": \"echo\", \"path\": \"/\"}");
         api.get("/v1/meshes/shop/snapshots/echo", key);
-        api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"ttl\": \"5m\"}");
+        String joinToken = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"version\": \"v1\", \"ttl\": \"5m\"}")
+                .json().get("token").asString();
+        walkTheFleet(joinToken);
+        api.get("/v1/meshes/shop/proxies", key);
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
         api.put("/v1/meshes/empty", key, "{}");
         api.delete("/v1/meshes/empty", key);
@@ -79,5 +82,20 @@ class OpenApiContractIT extends ControlPlaneIT {
         OpenApiContract.instance().operations().forEach(o -> missing.add(o.key()));
         missing.removeAll(OpenApiContract.instance().exercised());
         assertThat(missing).isEmpty();
+    }
+
+    /** What a proxy does, through the same contract check. */
+    private void walkTheFleet(String joinToken) {
+        try {
+            String csr = ProxyKey.generate().csr();
+            String registration = Api.JSON.createObjectNode().put("joinToken", joinToken).put("csr", csr).toString();
+            String proxyToken = api.post("/v1/fleet/register", null, registration).json().get("token").asString();
+            String version = api.get("/v1/fleet/config", proxyToken).json().get("version").asString();
+            api.post("/v1/fleet/status", proxyToken, "{\"version\": \"" + version + "\", \"result\": \"applied\"}");
+            String renewal = Api.JSON.createObjectNode().put("csr", ProxyKey.generate().csr()).toString();
+            api.post("/v1/fleet/certificates", proxyToken, renewal);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

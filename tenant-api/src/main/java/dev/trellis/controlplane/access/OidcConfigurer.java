@@ -6,12 +6,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.stereotype.Component;
@@ -44,14 +47,20 @@ class OidcConfigurer {
 
     void configure(HttpSecurity http) throws Exception {
         if (issuer.isBlank()) return;
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer).build();
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
-                jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
-                        ? OAuth2TokenValidatorResult.success()
-                        : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null))));
+        // Resolved on the first token, so the control plane starts while the identity provider is down.
+        JwtDecoder decoder = new SupplierJwtDecoder(() -> {
+            NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(issuer).build();
+            nimbus.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
+                    jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
+                            ? OAuth2TokenValidatorResult.success()
+                            : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null))));
+            return nimbus;
+        });
         DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
         http.oauth2ResourceServer(server -> server
                 .bearerTokenResolver(request -> {
+                    // API keys and the operator key were already handled by CredentialFilter.
+                    if (SecurityContextHolder.getContext().getAuthentication() != null) return null;
                     String token = standard.resolve(request);
                     return token == null || CredentialFilter.isApiKey(token) ? null : token;
                 })

@@ -8,7 +8,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 
 /**
  * Who may reach what: the operator creates tenants, tenants' callers use the rest of {@code /v1}.
@@ -26,7 +26,7 @@ class SecurityConfiguration {
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new CredentialFilter(keys, operatorKey), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new CredentialFilter(keys, operatorKey), BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(HttpMethod.POST, "/v1/tenants").hasRole(CredentialFilter.OPERATOR)
                         .requestMatchers("/v1/**").hasRole(CredentialFilter.TENANT)
