@@ -67,14 +67,17 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
                     throw new IOException("the control plane answered " + answer.status() + " to a poll");
                 }
                 retry = FIRST_RETRY;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
                 if (!running) return;
                 log.warn("control plane unreachable or refusing ({}); serving snapshot {} meanwhile, retrying in {} ms",
-                        e.getMessage(), seen, retry.toMillis());
+                        e.toString(), seen, retry.toMillis());
                 if (!pause(retry)) return;
                 retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                log.error("fleet client failed; serving snapshot {} meanwhile, retrying in {} ms", seen, retry.toMillis(), e);
+                if (!pause(retry)) return;
             }
         }
     }
