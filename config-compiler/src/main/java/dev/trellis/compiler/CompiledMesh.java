@@ -49,7 +49,7 @@ public final class CompiledMesh {
     public static CompiledMesh compile(MeshState state) {
         MeshIndex index = new MeshIndex(state);
         return build(state, index, new SnapshotParts(index), null, state.services().keySet(), state.services().keySet(),
-                state.services().keySet());
+                state.services().keySet(), CrossValidation.check(state));
     }
 
     /**
@@ -74,12 +74,13 @@ public final class CompiledMesh {
                 }
             }
         });
-        return build(next, index, nextParts, this, rebuild, changes.touched(), changes.scopeChanged());
+        return build(next, index, nextParts, this, rebuild, changes.touched(), changes.scopeChanged(),
+                CrossValidation.check(next, changes));
     }
 
     private static CompiledMesh build(MeshState state, MeshIndex index, SnapshotParts parts, CompiledMesh previous,
-                                      Set<String> rebuild, Set<String> touched, Set<String> rescope) {
-        List<Violation> errors = CrossValidation.check(state);
+                                      Set<String> rebuild, Set<String> touched, Set<String> rescope,
+                                      List<Violation> errors) {
         if (!errors.isEmpty()) {
             return new CompiledMesh(state, index, parts, new CompileResult(new TreeMap<>(), errors, List.of()), Map.of(),
                     Map.of(), state.services().keySet(), null);

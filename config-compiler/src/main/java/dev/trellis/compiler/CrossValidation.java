@@ -28,6 +28,22 @@ final class CrossValidation {
         return v.errors;
     }
 
+    /**
+     * The same answer as {@link #check(MeshState)} for a state that differs from an error-free one
+     * by {@code changes}: with every service unchanged only the changed routes, and the policies
+     * when a policy or a route's target changed, can hold new errors.
+     */
+    static List<Violation> check(MeshState state, StateChanges changes) {
+        if (!changes.sameServices()) return check(state);
+        CrossValidation v = new CrossValidation(state);
+        for (String name : new java.util.TreeSet<>(changes.routes())) {
+            RouteSpec route = state.routes().get(name);
+            if (route != null) v.route(name, route);
+        }
+        if (!changes.sameIndex()) v.policies();
+        return v.errors;
+    }
+
     private void service(String name, ServiceSpec spec) {
         if (spec.dependsOn() == null) return;
         for (int i = 0; i < spec.dependsOn().size(); i++) {

@@ -19,17 +19,23 @@ import java.util.TreeSet;
  * @param scopeChanged services whose outbound scope may differ (their dependsOn, or ACCESS policies naming them)
  * @param sameIndex    whether route names and targets, policies and endpoints are unchanged, so the
  *                     {@link MeshIndex} of the previous state still holds
+ * @param sameServices whether every service document is unchanged
+ * @param routes       names of the routes added, changed or removed
  */
-record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameIndex) {
+record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameIndex, boolean sameServices,
+                    Set<String> routes) {
     static StateChanges between(MeshState before, MeshState after) {
         Set<String> touched = new HashSet<>();
         Set<String> scopeChanged = new HashSet<>();
+        Set<String> routes = new HashSet<>();
         boolean[] sameIndex = {true};
         eachChange(before.services(), after.services(), (name, b, a) -> {
             touched.add(name);
             scopeChanged.add(name);
         });
+        boolean sameServices = touched.isEmpty();
         eachChange(before.routes(), after.routes(), (name, b, a) -> {
+            routes.add(name);
             if (b == null || a == null || !b.service().equals(a.service())) sameIndex[0] = false;
             if (b != null) touched.add(b.service());
             if (a != null) touched.add(a.service());
@@ -46,7 +52,7 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameI
             }
         });
         if (before.registeredEndpoints().equals(after.registeredEndpoints())) {
-            return new StateChanges(touched, scopeChanged, sameIndex[0]);
+            return new StateChanges(touched, scopeChanged, sameIndex[0], sameServices, routes);
         }
         Map<String, List<RegisteredEndpoint>> was = byService(before.registeredEndpoints());
         Map<String, List<RegisteredEndpoint>> is = byService(after.registeredEndpoints());
@@ -55,7 +61,7 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameI
         for (String s : names) {
             if (!Objects.equals(was.get(s), is.get(s))) touched.add(s);
         }
-        return new StateChanges(touched, scopeChanged, false);
+        return new StateChanges(touched, scopeChanged, false, sameServices, routes);
     }
 
     /** Called for each name whose value differs; a missing side is null. */
@@ -63,25 +69,32 @@ record StateChanges(Set<String> touched, Set<String> scopeChanged, boolean sameI
         void accept(String name, T before, T after);
     }
 
-    /** Walks both sorted maps in step: linear, and unchanged values are usually the same instance. */
+    /**
+     * Walks both sorted maps in step: linear, and unchanged values are usually the same instance.
+     * Keys and values are iterated side by side (same order) to avoid wrapping every entry.
+     */
     private static <T> void eachChange(SortedMap<String, T> before, SortedMap<String, T> after, Change<T> changed) {
         if (before == after) return;
-        Iterator<Map.Entry<String, T>> b = before.entrySet().iterator();
-        Iterator<Map.Entry<String, T>> a = after.entrySet().iterator();
-        Map.Entry<String, T> eb = b.hasNext() ? b.next() : null;
-        Map.Entry<String, T> ea = a.hasNext() ? a.next() : null;
-        while (eb != null || ea != null) {
-            int order = eb == null ? 1 : ea == null ? -1 : eb.getKey().compareTo(ea.getKey());
-            if (order == 0) {
-                if (!Objects.equals(eb.getValue(), ea.getValue())) changed.accept(eb.getKey(), eb.getValue(), ea.getValue());
-                eb = b.hasNext() ? b.next() : null;
-                ea = a.hasNext() ? a.next() : null;
-            } else if (order < 0) {
-                changed.accept(eb.getKey(), eb.getValue(), null);
-                eb = b.hasNext() ? b.next() : null;
-            } else {
-                changed.accept(ea.getKey(), null, ea.getValue());
-                ea = a.hasNext() ? a.next() : null;
+        Iterator<String> bk = before.keySet().iterator();
+        Iterator<T> bv = before.values().iterator();
+        Iterator<String> ak = after.keySet().iterator();
+        Iterator<T> av = after.values().iterator();
+        String kb = bk.hasNext() ? bk.next() : null;
+        T vb = kb == null ? null : bv.next();
+        String ka = ak.hasNext() ? ak.next() : null;
+        T va = ka == null ? null : av.next();
+        while (kb != null || ka != null) {
+            int order = kb == null ? 1 : ka == null ? -1 : kb.compareTo(ka);
+            if (order <= 0) {
+                if (order < 0) changed.accept(kb, vb, null);
+                else if (vb != va && !Objects.equals(vb, va)) changed.accept(kb, vb, va);
+                kb = bk.hasNext() ? bk.next() : null;
+                vb = kb == null ? null : bv.next();
+            }
+            if (order >= 0) {
+                if (order > 0) changed.accept(ka, null, va);
+                ka = ak.hasNext() ? ak.next() : null;
+                va = ka == null ? null : av.next();
             }
         }
     }

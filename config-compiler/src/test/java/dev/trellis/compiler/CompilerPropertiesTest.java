@@ -69,6 +69,26 @@ class CompilerPropertiesTest {
         }
     }
 
+    @Property(tries = 300)
+    void recompilingAfterRouteAndPolicyEditsEqualsAFullCompile(@ForAll long seed) {
+        MeshState state = RandomMeshes.of(seed);
+        Random r = new Random(seed);
+        List<String> services = new ArrayList<>(state.services().keySet());
+        TreeMap<String, RouteSpec> routes = new TreeMap<>(state.routes());
+        TreeMap<String, PolicySpec> policies = new TreeMap<>(state.policies());
+        if (!routes.isEmpty() && r.nextBoolean()) routes.remove(routes.firstKey());
+        String target = r.nextInt(10) == 0 ? "ghost" : services.get(r.nextInt(services.size()));
+        routes.put("edited", new RouteSpec(target, List.of(new RouteSpec.Rule(RouteSpec.Match.any(),
+                List.of(new RouteSpec.Backend(services.get(r.nextInt(services.size())), null, 100)),
+                null, null, null, null, null))));
+        if (!policies.isEmpty() && r.nextBoolean()) policies.remove(policies.lastKey());
+        MeshState edited = new MeshState(state.tenant(), state.mesh(), state.spec(), state.services(), routes, policies,
+                state.registeredEndpoints());
+        CompiledMesh before = CompiledMesh.compile(state);
+        assertThat(before.recompile(edited).result()).isEqualTo(MeshCompiler.compile(edited));
+        assertThat(before.recompile(edited).recompile(state).result()).isEqualTo(before.result());
+    }
+
     private static boolean reaches(Snapshot s, String service) {
         Set<String> reached = new HashSet<>();
         s.upstreams().stream().map(Upstream::service).forEach(reached::add);
