@@ -45,6 +45,22 @@ class MeshResourcesIT extends ControlPlaneIT {
     }
 
     @Test
+    void ofTwoConcurrentWritersWithTheSameIfMatchExactlyOneWins() throws Exception {
+        String key = newTenant();
+        declareShop(key);
+        String etag = api.get("/v1/meshes/shop/routes/echo-canary", key).header("ETag");
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var first = pool.submit(() -> api.put("/v1/meshes/shop/routes/echo-canary", key, canary(60, 40), "If-Match", etag).status());
+            var second = pool.submit(() -> api.put("/v1/meshes/shop/routes/echo-canary", key, canary(30, 70), "If-Match", etag).status());
+            assertThat(List.of(first.get(), second.get())).containsExactlyInAnyOrder(200, 412);
+            int winner = first.get() == 200 ? 60 : 30;
+            JsonNode stored = api.get("/v1/meshes/shop/routes/echo-canary", key).json();
+            assertThat(stored.at("/rules/0/backends/0/weight").asInt()).isEqualTo(winner);
+            assertThat(stored.get("resourceVersion").asString()).isEqualTo("2");
+        }
+    }
+
+    @Test
     void listsPaginateWithACursor() {
         String key = newTenant();
         api.put("/v1/meshes/big", key, "{}");
