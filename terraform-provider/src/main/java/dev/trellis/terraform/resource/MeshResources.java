@@ -88,7 +88,7 @@ final class MeshResources {
                         NestedBlock.single("headers", "headers", rewrite),
                         NestedBlock.single("mirror", "mirror", mirror));
         return new DocumentResource("trellis_route", "Ordered routing rules for the requests to one service: matches, "
-                + "weighted backends (canary splits), timeouts and retries.", "routes",
+                + "weighted backends (canary splits), timeouts, retries, fault injection, header rewrites and mirroring.", "routes",
                 List.of(required("service", TfType.STRING, "The service whose requests this route takes.")),
                 NestedBlock.list("rule", "rules", rule).atLeast(1));
     }

@@ -1,0 +1,1 @@
+terraform import trellis_mesh.shop shop

@@ -1,0 +1,1 @@
+terraform import trellis_route.echo_canary shop/echo-canary

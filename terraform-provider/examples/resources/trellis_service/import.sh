@@ -1,0 +1,1 @@
+terraform import trellis_service.echo shop/echo
