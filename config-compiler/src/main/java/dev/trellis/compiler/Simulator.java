@@ -16,10 +16,19 @@ public final class Simulator {
     private Simulator() {
     }
 
-    /** Simulates one request; compiles only what the source's snapshot needs. */
-    public static SimulationResult simulate(MeshState state, SimulatedRequest request) {
+    /** Simulates one request (method defaults to GET, path to /); compiles only what the source's snapshot needs. */
+    public static SimulationResult simulate(MeshState state, SimulatedRequest asked) {
+        SimulatedRequest request = new SimulatedRequest(asked.source(), asked.host(),
+                asked.method() == null ? "GET" : asked.method(),
+                asked.path() == null || asked.path().isEmpty() ? "/" : asked.path(), asked.headers(), asked.query());
         if (!state.services().containsKey(request.source())) {
             return none("source " + request.source() + " is not a service of this mesh");
+        }
+        List<Violation> errors = CrossValidation.check(state);
+        if (!errors.isEmpty()) {
+            Violation first = errors.getFirst();
+            return none("the mesh does not compile (" + errors.size() + " errors, first: " + first.resource() + " "
+                    + first.field() + ": " + first.message() + ")");
         }
         MeshIndex index = new MeshIndex(state);
         SnapshotParts parts = new SnapshotParts(index);

@@ -40,4 +40,14 @@ class SimulatorTest {
         assertThat(r.notes()).singleElement().asString().contains("db may not call echo");
         assertThat(request("web", "nowhere", "GET", "/", Map.of()).notes()).containsExactly("nowhere names no service of this mesh");
     }
+
+    @Test
+    void aMeshWithErrorsIsExplainedNotSimulated() {
+        MeshState broken = MeshCompilerTest.shop()
+                .route("bad", "{'service': 'echo', 'rules': [{'backends': [{'service': 'ghost'}]}]}").build();
+        SimulationResult r = Simulator.simulate(broken, new SimulatedRequest("web", "echo", null, null, null, null));
+        assertThat(r.destination()).isNull();
+        assertThat(r.notes()).singleElement().asString()
+                .contains("routes/bad rules[0].backends[0].service: names no service of this mesh");
+    }
 }
