@@ -3,6 +3,7 @@ package dev.trellis.proxy.policy;
 import dev.trellis.compiler.snapshot.AccessControl;
 import dev.trellis.proxy.ProxyAnswer;
 import dev.trellis.proxy.tls.SpiffeId;
+import dev.trellis.proxy.upstream.UpstreamHeaders;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
@@ -36,11 +37,8 @@ final class AccessFilter implements GatewayFilter, Ordered {
         if (!allowed(identity, exchange.getRequest().getPath().value(), exchange.getRequest().getMethod().name())) {
             return ProxyAnswer.write(exchange, 403, "x-trellis-error", "access denied");
         }
-        ServerWebExchange forwarded = exchange.mutate().request(r -> r.headers(h -> {
-            h.remove(PEER_HEADER);
-            if (identity != null) h.set(PEER_HEADER, identity);
-        })).build();
-        return chain.filter(forwarded);
+        UpstreamHeaders.set(exchange, PEER_HEADER, identity);
+        return chain.filter(exchange);
     }
 
     boolean allowed(String identity, String path, String method) {

@@ -1,6 +1,7 @@
 package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.HeaderRewrite;
+import dev.trellis.proxy.upstream.UpstreamHeaders;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
@@ -27,13 +28,11 @@ final class HeaderRewriteFilter implements GatewayFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         String path = exchange.getRequest().getPath().value();
         boolean rewritePath = rewrite.prefixRewrite() != null && matchedPrefix != null && path.startsWith(matchedPrefix);
-        ServerWebExchange rewritten = exchange.mutate().request(r -> {
-            r.headers(h -> {
-                rewrite.requestRemove().forEach(h::remove);
-                rewrite.requestSet().forEach(h::set);
-            });
-            if (rewritePath) r.path(joined(rewrite.prefixRewrite(), path.substring(matchedPrefix.length())));
-        }).build();
+        rewrite.requestRemove().forEach(name -> UpstreamHeaders.set(exchange, name, null));
+        rewrite.requestSet().forEach((name, value) -> UpstreamHeaders.set(exchange, name, value));
+        ServerWebExchange rewritten = rewritePath
+                ? exchange.mutate().request(r -> r.path(joined(rewrite.prefixRewrite(), path.substring(matchedPrefix.length())))).build()
+                : exchange;
         if (!rewrite.responseSet().isEmpty() || !rewrite.responseRemove().isEmpty()) {
             rewritten.getResponse().beforeCommit(() -> {
                 HttpHeaders headers = rewritten.getResponse().getHeaders();

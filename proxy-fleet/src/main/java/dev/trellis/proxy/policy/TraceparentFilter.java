@@ -4,6 +4,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
+import dev.trellis.proxy.upstream.UpstreamHeaders;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
@@ -28,8 +29,8 @@ final class TraceparentFilter implements GatewayFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         String incoming = exchange.getRequest().getHeaders().getFirst(HEADER);
         String outgoing = next(incoming);
-        ServerWebExchange traced = exchange.mutate().request(r -> r.headers(h -> h.set(HEADER, outgoing))).build();
-        return chain.filter(traced);
+        UpstreamHeaders.set(exchange, HEADER, outgoing);
+        return chain.filter(exchange);
     }
 
     static String next(String incoming) {

@@ -32,9 +32,17 @@ final class RequestMatch implements Predicate<ServerWebExchange> {
         this.query = match.query().stream().map(RequestMatch::query).toList();
     }
 
-    /** The literal prefix, when the match has one, for the prefix rewrite. */
+    /** The literal prefix, when the match has one, for the prefix rewrite and the rule index. */
     String pathPrefix() {
         return pathPrefix;
+    }
+
+    String pathExact() {
+        return pathExact;
+    }
+
+    Pattern pathRegex() {
+        return pathRegex;
     }
 
     @Override

@@ -50,11 +50,11 @@ public final class RouteCompiler {
         List<Cluster> all = new ArrayList<>(snapshot.clusters());
         all.add(appCluster(snapshot));
         Map<String, ClusterRuntime> runtimes = clusters.update(all);
-        Map<String, List<CompiledRule>> byHost = new HashMap<>();
+        Map<String, RuleIndex> byHost = new HashMap<>();
         for (Upstream upstream : snapshot.upstreams()) {
             List<CompiledRule> rules = new ArrayList<>();
             for (RouteRule rule : upstream.rules()) rules.add(outboundRule(upstream, rule, matches.get(rule), runtimes));
-            List<CompiledRule> frozen = List.copyOf(rules);
+            RuleIndex frozen = new RuleIndex(rules);
             byHost.put(upstream.service().toLowerCase(java.util.Locale.ROOT), frozen);
             for (String host : upstream.hosts()) byHost.put(RoutingTable.hostName(host), frozen);
         }

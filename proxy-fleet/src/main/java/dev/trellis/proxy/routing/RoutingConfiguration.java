@@ -1,5 +1,7 @@
 package dev.trellis.proxy.routing;
 
+import java.util.List;
+
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.upstream.ClusterRegistry;
 import dev.trellis.proxy.upstream.UpstreamClient;
@@ -9,6 +11,15 @@ import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
+
+    /**
+     * The gateway's filter chain runner, without global filters: every route ends in its own
+     * UpstreamCallFilter, so the gateway's routing and response-writing filters would never run.
+     */
+    @Bean
+    FilteringWebHandler filteringWebHandler() {
+        return new FilteringWebHandler(List.of(), true);
+    }
 
     @Bean
     ActiveRoutes activeRoutes() {

@@ -1,6 +1,5 @@
 package dev.trellis.proxy.routing;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -8,22 +7,19 @@ import dev.trellis.compiler.snapshot.Snapshot;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The routes of one applied snapshot, indexed by host: a request only walks the rules of the
- * service it addresses, so a thousand routes cost about what one does. Immutable; a new snapshot
+ * The routes of one applied snapshot, indexed by host, then by literal path: a request only tests
+ * the rules of the service it addresses that can match its path, so a thousand routes cost about
+ * what one does. Immutable; a new snapshot
  * builds a new table and swaps it in whole.
  */
-public record RoutingTable(Snapshot snapshot, Map<String, List<CompiledRule>> outboundByHost, CompiledRule inbound) {
+public record RoutingTable(Snapshot snapshot, Map<String, RuleIndex> outboundByHost, CompiledRule inbound) {
 
     /** The first rule of the addressed service that matches, or null. */
     CompiledRule outbound(ServerWebExchange exchange) {
         String host = exchange.getRequest().getHeaders().getFirst("Host");
         if (host == null) return null;
-        List<CompiledRule> rules = outboundByHost.get(hostName(host));
-        if (rules == null) return null;
-        for (CompiledRule rule : rules) {
-            if (rule.match().test(exchange)) return rule;
-        }
-        return null;
+        RuleIndex rules = outboundByHost.get(hostName(host));
+        return rules == null ? null : rules.first(exchange);
     }
 
     /** The host without its port, lower case; IPv6 literals keep their brackets. */

@@ -1,17 +1,27 @@
 package dev.trellis.proxy.upstream;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
 /** Headers that describe one connection, not the message, and so are never forwarded (RFC 9110 §7.6.1). */
 final class HopByHop {
-    private static final String[] NAMES = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
-            "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "content-length"};
+    private static final AsciiString[] NAMES = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
+            HttpHeaderNames.CONTENT_LENGTH};
 
     private HopByHop() {
     }
 
     static boolean is(CharSequence name) {
-        for (String hop : NAMES) {
-            if (hop.length() == name.length() && hop.contentEquals(name.toString().toLowerCase(java.util.Locale.ROOT))) return true;
+        for (AsciiString hop : NAMES) {
+            if (hop.contentEqualsIgnoreCase(name)) return true;
         }
         return false;
+    }
+
+    static void removeFrom(HttpHeaders headers) {
+        for (AsciiString hop : NAMES) headers.remove(hop);
     }
 }

@@ -58,7 +58,7 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ClusterRuntime cluster = split.pick();
-        return ForwardedRequest.of(exchange.getRequest())
+        return ForwardedRequest.of(exchange)
                 .flatMap(request -> {
                     budget.recordRequest();
                     if (mirror != null) mirror.maybeSend(client, request);

@@ -95,7 +95,7 @@ public final class UpstreamClient implements AutoCloseable {
                                 .defaultIfEmpty(Unpooled.EMPTY_BUFFER)
                                 .map(bytes -> new UpstreamResponse(head.status().code(), head.responseHeaders(), bytes));
                     })
-                    .next();
+                    .single();
             if (perTryTimeoutMs > 0) response = response.timeout(Duration.ofMillis(perTryTimeoutMs));
             return response
                     .doOnNext(r -> outcome.finish(r.status() >= 500))

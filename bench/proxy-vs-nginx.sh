@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Trellis proxy vs nginx, same backend, same wrk load, one after the other in one run.
+#
+#   bench/proxy-vs-nginx.sh            (build first: mvn -pl proxy-fleet -am package -DskipTests)
+#
+# Starts one backend (nginx, 1 worker, fixed 200 answer), nginx as a reverse proxy (1 worker,
+# upstream keep-alive) and the Trellis proxy (one route with retry, timeout and metrics on), then:
+#   1. readiness: launch → /ready answers 200
+#   2. throughput: wrk, closed loop, $CONNECTIONS connections for $DURATION, each proxy in turn
+#   3. latency at a fixed moderate rate: wrk paced by a Lua delay (same rate for both), p50/p99
+#   4. proxy RSS after the runs
+#   5. the same throughput with 1,000 routes (1,000 services, ours last) and with 1,000 rules on one
+#      host (the last one matching), swapped in by rewriting the snapshot file (no restart)
+# and prints the ratios against the issue's targets. Installs nothing: it says what is missing.
+# Everything listens on 127.0.0.1. Numbers on shared cores are noisy: compare ratios of one run.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-10s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+RATE_CONNECTIONS="${RATE_CONNECTIONS:-8}"
+RATE_DELAY_MS="${RATE_DELAY_MS:-4}"
+BASE_PORT="${BASE_PORT:-28000}"
+BACKEND_PORT=$((BASE_PORT + 80)); NGINX_PORT=$((BASE_PORT + 81))
+ADMIN_PORT=$BASE_PORT; OUTBOUND_PORT=$((BASE_PORT + 1)); INBOUND_PORT=$((BASE_PORT + 6))
+# JVM flags of the run; see docs/proxy.md ("Running lean") for why each is there.
+PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--XX:+UseSerialGC -Xms24m -Xmx48m -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 -XX:TieredStopAtLevel=1 -XX:+UseCompressedOops -Dio.netty.allocator.numHeapArenas=0 -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.maxOrder=7}"
+EVENT_LOOPS="${EVENT_LOOPS:-1}"
+
+missing=()
+command -v nginx >/dev/null || missing+=(nginx)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  echo "missing tools; install them with: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+[ -x "$java_bin" ] || java_bin="$(command -v java)"
+jar="$root/proxy-fleet/target/trellis-proxy.jar"
+if [ ! -f "$jar" ]; then
+  echo "no $jar; build it with: mvn -pl proxy-fleet -am package -DskipTests" >&2
+  exit 1
+fi
+
+work="$(mktemp -d /tmp/trellis-bench.XXXXXX)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/backend.pid" ] && kill "$(cat "$work/backend.pid")" 2>/dev/null || true
+  [ -f "$work/proxy.pid" ] && kill "$(cat "$work/proxy.pid")" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# --- backend and nginx --------------------------------------------------------------------------
+cat > "$work/backend.conf" <<CONF
+worker_processes 1;
+pid $work/backend.pid;
+error_log $work/backend-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$BACKEND_PORT backlog=4096;
+    keepalive_requests 10000000;
+    location / { return 200 "hello from the backend\n"; }
+  }
+}
+CONF
+cat > "$work/proxy.conf" <<CONF
+worker_processes 1;
+pid $work/proxy.pid;
+error_log $work/proxy-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    keepalive_requests 10000000;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 2;
+      proxy_read_timeout 2s;
+    }
+  }
+}
+CONF
+nginx -c "$work/backend.conf"
+nginx -c "$work/proxy.conf"
+
+# --- snapshots ----------------------------------------------------------------------------------
+rule_json() { # id match cluster
+  printf '{"id":"%s","match":%s,"backends":[{"cluster":"%s","weight":100}],"timeoutMs":2000,"retry":{"attempts":2,"perTryTimeoutMs":1000,"retryOn":["5xx","reset"],"backoffBaseMs":10,"backoffMaxMs":100,"budgetPercent":20}}' "$1" "$2" "$3"
+}
+cluster_json() { # name service
+  printf '{"name":"%s","service":"%s","mtls":false,"loadBalancer":"EWMA","endpoints":[{"address":"127.0.0.1","port":%d}]}' "$1" "$2" "$BACKEND_PORT"
+}
+upstream_json() { # service rules
+  printf '{"service":"%s","hosts":["%s","%s.bench"],"protocol":"http","port":80,"rules":[%s]}' "$1" "$1" "$1" "$2"
+}
+snapshot_json() { # upstreams clusters
+  printf '{"tenant":"bench","mesh":"bench","service":"client","identity":"spiffe://bench/client","mtls":"DISABLED","inbound":{"protocol":"http","port":%d,"access":{"defaultAction":"ALLOW","rules":[]}},"upstreams":[%s],"clusters":[%s]}' \
+    "$BACKEND_PORT" "$1" "$2"
+}
+any='{"pathPrefix":"/"}'
+snapshot_json "$(upstream_json echo "$(rule_json echo/0 "$any" echo)")" "$(cluster_json echo echo)" > "$work/one-route.json"
+{
+  ups=""; cls=""
+  for i in $(seq -w 1 999); do
+    ups+="$(upstream_json "svc-$i" "$(rule_json "svc-$i/0" "$any" "svc-$i")"),"
+    cls+="$(cluster_json "svc-$i" "svc-$i"),"
+  done
+  # "zz-echo" sorts last among the 1,000 services and is the one the load addresses.
+  snapshot_json "${ups}$(upstream_json zz-echo "$(rule_json zz-echo/0 "$any" zz-echo)")" "${cls}$(cluster_json zz-echo zz-echo)"
+} > "$work/thousand-services.json"
+{
+  rules=""
+  for i in $(seq -w 1 999); do rules+="$(rule_json "echo/$i" "{\"pathPrefix\":\"/r$i/\"}" echo),"; done
+  snapshot_json "$(upstream_json echo "${rules}$(rule_json echo/last "$any" echo)")" "$(cluster_json echo echo)"
+} > "$work/thousand-rules.json"
+
+# --- the Trellis proxy --------------------------------------------------------------------------
+cp "$work/one-route.json" "$work/snapshot.json"
+start_ns=$(date +%s%N)
+# shellcheck disable=SC2086
+TRELLIS_SNAPSHOT_FILE="$work/snapshot.json" TRELLIS_DATA_DIR="$work/data" TRELLIS_APP_PORT="$BACKEND_PORT" \
+TRELLIS_ADMIN_PORT="$ADMIN_PORT" TRELLIS_OUTBOUND_PORT="$OUTBOUND_PORT" TRELLIS_INBOUND_PORT="$INBOUND_PORT" \
+TRELLIS_EVENT_LOOPS="$EVENT_LOOPS" TRELLIS_SNAPSHOT_POLL_PERIOD=200ms \
+  "$java_bin" $PROXY_JAVA_OPTS -jar "$jar" > "$work/trellis.log" 2>&1 &
+trellis_pid=$!; pids+=("$trellis_pid")
+until curl -sf "http://127.0.0.1:$ADMIN_PORT/ready" >/dev/null 2>&1; do
+  kill -0 "$trellis_pid" 2>/dev/null || { echo "the proxy died:"; cat "$work/trellis.log"; exit 1; }
+  sleep 0.02
+done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+
+nginx_url="http://127.0.0.1:$NGINX_PORT/hello"
+trellis_url="http://127.0.0.1:$OUTBOUND_PORT/hello"
+cat > "$work/paced.lua" <<LUA
+function delay() return $RATE_DELAY_MS end
+LUA
+
+# wrk prints "Requests/sec: N" and, with --latency, "99% 1.23ms"; both turned into plain numbers.
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+pct() { awk -v p="$2%" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+/, "", v);
+          print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v)) }' "$1"; }
+errors() { awk '/Socket errors|Non-2xx/ {print}' "$1"; }
+load() { # name url host out [extra wrk args]
+  local out="$work/$4"
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Host: $3" "$2" > "$out"
+}
+
+echo "warming up ($WARMUP each)..."
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Host: echo" "$nginx_url" > /dev/null
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Host: echo" "$trellis_url" > /dev/null
+
+echo "throughput ($CONNECTIONS connections, $DURATION)..."
+load nginx "$nginx_url" echo nginx-rps.txt
+load trellis "$trellis_url" echo trellis-rps.txt
+
+echo "latency at a fixed rate ($RATE_CONNECTIONS connections, ${RATE_DELAY_MS} ms between requests each)..."
+wrk -t1 -c"$RATE_CONNECTIONS" -d"$DURATION" --latency -s "$work/paced.lua" -H "Host: echo" "$nginx_url" > "$work/nginx-rate.txt"
+wrk -t1 -c"$RATE_CONNECTIONS" -d"$DURATION" --latency -s "$work/paced.lua" -H "Host: echo" "$trellis_url" > "$work/trellis-rate.txt"
+rss_kib=$(ps -o rss= -p "$trellis_pid" | tr -d ' ')
+
+swap_to() { # snapshot file, expected route count in the log
+  cp "$work/$1" "$work/snapshot.json.tmp" && mv "$work/snapshot.json.tmp" "$work/snapshot.json"
+  local before; before=$(grep -c "applied snapshot" "$work/trellis.log" || true)
+  until [ "$(grep -c "applied snapshot" "$work/trellis.log" || true)" -gt "$before" ]; do sleep 0.1; done
+}
+echo "1,000 services (ours last)..."
+swap_to thousand-services.json
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Host: zz-echo" "$trellis_url" > /dev/null
+load trellis "$trellis_url" zz-echo trellis-1000-services.txt
+echo "1,000 rules on one host (the last one matching)..."
+swap_to thousand-rules.json
+wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Host: echo" "$trellis_url" > /dev/null
+load trellis "$trellis_url" echo trellis-1000-rules.txt
+rss_after_kib=$(ps -o rss= -p "$trellis_pid" | tr -d ' ')
+
+n_rps=$(rps "$work/nginx-rps.txt"); t_rps=$(rps "$work/trellis-rps.txt")
+n_p50=$(pct "$work/nginx-rate.txt" 50); t_p50=$(pct "$work/trellis-rate.txt" 50)
+n_p99=$(pct "$work/nginx-rate.txt" 99); t_p99=$(pct "$work/trellis-rate.txt" 99)
+n_rate=$(rps "$work/nginx-rate.txt"); t_rate=$(rps "$work/trellis-rate.txt")
+s_rps=$(rps "$work/trellis-1000-services.txt"); r_rps=$(rps "$work/trellis-1000-rules.txt")
+
+echo
+echo "== Trellis proxy vs nginx ($(nproc) cores, JVM: $PROXY_JAVA_OPTS, event loops: $EVENT_LOOPS)"
+awk -v nr="$n_rps" -v tr="$t_rps" -v np50="$n_p50" -v tp50="$t_p50" -v np99="$n_p99" -v tp99="$t_p99" \
+    -v nrate="$n_rate" -v trate="$t_rate" -v rss="$rss_kib" -v rss2="$rss_after_kib" -v ready="$ready_ms" \
+    -v sr="$s_rps" -v rr="$r_rps" 'BEGIN {
+  printf "%-44s %12s %12s %9s  %s\n", "", "nginx", "trellis", "ratio", "target";
+  printf "%-44s %12.0f %12.0f %8.2fx  %s\n", "throughput (req/s)", nr, tr, tr / nr, (tr / nr >= 0.75 ? "met (>= 0.75x)" : "MISSED (>= 0.75x)");
+  printf "%-44s %12.2f %12.2f %8.2fx  %s\n", "p99 at fixed rate (ms)", np99, tp99, tp99 / np99, (tp99 / np99 <= 2 ? "met (<= 2x)" : "MISSED (<= 2x)");
+  printf "%-44s %12.2f %12.2f %8.2fx\n", "p50 at fixed rate (ms)", np50, tp50, tp50 / np50;
+  printf "%-44s %12.0f %12.0f\n", "fixed rate achieved (req/s)", nrate, trate;
+  printf "%-44s %12s %12.1f %9s  %s\n", "proxy RSS after the runs (MiB)", "", rss / 1024, "", (rss / 1024 <= 128 ? (rss / 1024 <= 96 ? "met (<= 128, stretch 96 met)" : "met (<= 128; stretch 96 missed)") : "MISSED (<= 128)");
+  printf "%-44s %12s %12.1f\n", "proxy RSS after 1,000-route runs (MiB)", "", rss2 / 1024;
+  printf "%-44s %12s %12d %9s  %s\n", "ready after start (ms)", "", ready, "", (ready <= 2000 ? "met (<= 2000)" : "MISSED (<= 2000)");
+  printf "%-44s %12s %12.0f %8.2fx  %s\n", "1,000 services, ours last (req/s)", "", sr, sr / tr, (sr / tr >= 0.9 ? "met (within 10%)" : "MISSED (within 10%)");
+  printf "%-44s %12s %12.0f %8.2fx  %s\n", "1,000 rules on one host, last matching", "", rr, rr / tr, (rr / tr >= 0.9 ? "met (within 10%)" : "MISSED (within 10%)");
+}'
+for f in nginx-rps trellis-rps nginx-rate trellis-rate trellis-1000-services trellis-1000-rules; do
+  e="$(errors "$work/$f.txt")"; [ -n "$e" ] && echo "$f: $e"
+done
+echo "(raw wrk output in $work)"
