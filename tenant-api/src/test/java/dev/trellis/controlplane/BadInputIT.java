@@ -73,6 +73,10 @@ class BadInputIT extends ControlPlaneIT {
         assertProblem(api.get("/v1/meshes?cursor=!!!", key), 400, 400);
         assertProblem(api.get("/v1/meshes/shop/gadgets", key), 404, 404);
         assertProblem(api.sendRaw("GET", "/v1/tenant", null, "Authorization", "Basic Zm9vOmJhcg=="), 401, 401);
+        assertProblem(api.sendRaw("PUT", "/v1/meshes/shop", "mtls=STRICT".getBytes(StandardCharsets.UTF_8),
+                "Authorization", "Bearer " + key, "Content-Type", "application/x-www-form-urlencoded"), 415, 415);
+        assertProblem(api.sendRaw("PUT", "/v1/meshes/shop", "{}".getBytes(StandardCharsets.UTF_8),
+                "Authorization", "Bearer " + key, "Content-Type", "no/such;;type=="), 415, 415);
     }
 
     private static void assertProblem(Api.Response response, int lowest, int highest) {

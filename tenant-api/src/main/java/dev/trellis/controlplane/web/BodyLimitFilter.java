@@ -10,6 +10,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -18,6 +20,7 @@ import java.io.IOException;
 /**
  * Refuses bodies over {@link JsonBody#MAX_BYTES} before anything buffers them: a declared length
  * is checked up front, a chunked body is cut one byte past the limit so the reader sees it is too long.
+ * A body sent as something other than JSON (curl's default form encoding) is a 415, not a parse error.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -31,6 +34,12 @@ class BodyLimitFilter extends OncePerRequestFilter {
                     "bodies are limited to " + JsonBody.MAX_BYTES + " bytes");
             return;
         }
+        String type = request.getContentType();
+        if (type != null && request.getContentLengthLong() != 0 && !isJson(type)) {
+            ProblemResponses.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
+                    "send the body as application/json");
+            return;
+        }
         chain.doFilter(new HttpServletRequestWrapper(request) {
             private ServletInputStream limited;
 
@@ -40,6 +49,15 @@ class BodyLimitFilter extends OncePerRequestFilter {
                 return limited;
             }
         }, response);
+    }
+
+    private static boolean isJson(String contentType) {
+        try {
+            MediaType type = MediaType.parseMediaType(contentType);
+            return type.isCompatibleWith(MediaType.APPLICATION_JSON) || type.getSubtype().endsWith("+json");
+        } catch (InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private static final class Limited extends ServletInputStream {
