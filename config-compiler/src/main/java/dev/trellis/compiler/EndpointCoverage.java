@@ -24,11 +24,11 @@ final class EndpointCoverage {
         String defaultId = service + "/default";
         for (RouteRule rule : parts.upstream(service).rules()) {
             if (rule.id().equals(defaultId)) continue;
-            String route = TimeoutBudgets.resourceOf(rule, service);
             for (WeightedCluster b : rule.backends()) {
                 if (b.weight() == 0) {
                     warnings.add(new Warning("UNREACHABLE_VERSION", "rule " + rule.id() + " gives " + b.cluster()
-                            + " a weight of 0: that backend gets none of its traffic", List.of(route)));
+                            + " a weight of 0: that backend gets none of its traffic",
+                            List.of(TimeoutBudgets.resourceOf(rule, service))));
                     continue;
                 }
                 reached.add(b.cluster());
@@ -36,7 +36,7 @@ final class EndpointCoverage {
                 if (slash > 0 && parts.cluster(b.cluster()).endpoints().isEmpty()) {
                     warnings.add(new Warning("VERSION_WITHOUT_ENDPOINTS", "rule " + rule.id() + " sends traffic to "
                             + b.cluster() + ", which has no endpoints: those requests will fail",
-                            List.of(route, "services/" + b.cluster().substring(0, slash))));
+                            List.of(TimeoutBudgets.resourceOf(rule, service), "services/" + b.cluster().substring(0, slash))));
                 }
             }
         }

@@ -42,7 +42,10 @@ public record AccessSpec(List<Entry> allow, List<Entry> deny) implements PolicyB
 
     /** Whether an unrestricted deny rule (any path, any method) applies to {@code caller}. */
     public boolean deniesEverything(String caller) {
-        return deny.stream().anyMatch(d -> d.covers(caller) && d.unrestricted());
+        for (Entry d : deny) {
+            if (d.covers(caller) && d.unrestricted()) return true;
+        }
+        return false;
     }
 
     /** Whether {@code caller} may send at least some requests to the target (its snapshot scope under STRICT). */
