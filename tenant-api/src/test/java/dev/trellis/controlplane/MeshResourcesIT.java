@@ -126,6 +126,19 @@ class MeshResourcesIT extends ControlPlaneIT {
     }
 
     @Test
+    void analysisWarningsComeBackWithTheWriteThatCausesThem() {
+        String key = newTenant();
+        api.put("/v1/meshes/shop", key, "{}");
+        api.put("/v1/meshes/shop/services/echo", key, """
+                {"port": 8080, "versions": [{"name": "v1"}, {"name": "v2"}],
+                 "endpoints": [{"address": "10.0.0.7", "port": 8080, "version": "v1"}]}""");
+        Api.Response route = api.put("/v1/meshes/shop/routes/echo-canary", key, canary(90, 10));
+        assertThat(route.status()).isEqualTo(201);
+        assertThat(route.headers().allValues("Trellis-Warning")).anyMatch(w -> w.startsWith("VERSION_WITHOUT_ENDPOINTS: "));
+        assertThat(api.get("/v1/meshes/shop/analysis", key).json().get("warnings").toString()).contains("VERSION_WITHOUT_ENDPOINTS");
+    }
+
+    @Test
     void aServiceStillRoutedToCannotBeDeleted() {
         String key = newTenant();
         declareShop(key);

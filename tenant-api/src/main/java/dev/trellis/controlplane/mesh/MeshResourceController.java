@@ -21,6 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 @RequestMapping("/v1/meshes")
 class MeshResourceController {
     private static final String KINDS = "{kind:services|routes|policies}";
+    static final String WARNING_HEADER = "Trellis-Warning";
 
     private final TenantTransactions transactions;
     private final MeshResources resources;
@@ -104,11 +105,18 @@ class MeshResourceController {
         return ResponseEntity.ok().eTag(resource.etag()).body(resource.toJson());
     }
 
+    /** The stored resource; the compiler's analysis warnings travel as {@code Trellis-Warning} headers, not in the document. */
     private static ResponseEntity<?> answer(ResourceWrites.Outcome outcome) {
         if (outcome.dryRun() != null) return ResponseEntity.ok(outcome.dryRun());
-        return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .eTag(outcome.resource().etag())
-                .body(outcome.resource().toJson());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .eTag(outcome.resource().etag());
+        outcome.warnings().forEach(w -> answer.header(WARNING_HEADER, ascii(w.code() + ": " + w.message())));
+        return answer.body(outcome.resource().toJson());
+    }
+
+    private static String ascii(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
+        return printable.length() > 500 ? printable.substring(0, 500) : printable;
     }
 
     private static ResponseEntity<?> deleted(ResourceWrites.Outcome outcome) {

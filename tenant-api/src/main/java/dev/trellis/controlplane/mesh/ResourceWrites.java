@@ -2,6 +2,7 @@ package dev.trellis.controlplane.mesh;
 
 import dev.trellis.compiler.Documents;
 import dev.trellis.compiler.Parsed;
+import dev.trellis.compiler.Warning;
 import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.access.Role;
 import dev.trellis.controlplane.audit.AuditLog;
@@ -38,8 +39,11 @@ class ResourceWrites {
         this.audit = audit;
     }
 
-    /** What a write did: the resource now, whether it was created, or the dry run's report. */
-    record Outcome(StoredResource resource, boolean created, DryRun dryRun) {
+    /** What a write did: the resource now, whether it was created, the analysis warnings, or the dry run's report. */
+    record Outcome(StoredResource resource, boolean created, List<Warning> warnings, DryRun dryRun) {
+        Outcome(StoredResource resource, boolean created, DryRun dryRun) {
+            this(resource, created, List.of(), dryRun);
+        }
     }
 
     Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch, boolean dryRun) {
@@ -75,7 +79,7 @@ class ResourceWrites {
                 return new Outcome(after, before.isEmpty(), new DryRun(true, List.of(), compiled.result().warnings(),
                         compiled.changes(), after.toJson()));
             }
-            return new Outcome(after, before.isEmpty(), null);
+            return new Outcome(after, before.isEmpty(), compiled.result().warnings(), null);
         });
     }
 
