@@ -25,8 +25,11 @@ BASE_PORT="${BASE_PORT:-28000}"
 BACKEND_PORT=$((BASE_PORT + 80)); NGINX_PORT=$((BASE_PORT + 81))
 ADMIN_PORT=$BASE_PORT; OUTBOUND_PORT=$((BASE_PORT + 1)); INBOUND_PORT=$((BASE_PORT + 6))
 # JVM flags of the run; see docs/proxy.md ("Running lean") for why each is there.
-PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--XX:+UseSerialGC -Xms24m -Xmx48m -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 -XX:TieredStopAtLevel=1 -XX:+UseCompressedOops -Dio.netty.allocator.numHeapArenas=0 -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.maxOrder=7}"
+PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--XX:+UseSerialGC -Xmx32m -Xss256k -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1}"
 EVENT_LOOPS="${EVENT_LOOPS:-1}"
+# AOT cache (JDK 24+, JEP 483) from a training start of the extracted jar: classes come loaded and linked.
+USE_AOT_CACHE="${USE_AOT_CACHE:-1}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 missing=()
 command -v nginx >/dev/null || missing+=(nginx)
@@ -125,13 +128,23 @@ snapshot_json "$(upstream_json echo "$(rule_json echo/0 "$any" echo)")" "$(clust
 } > "$work/thousand-rules.json"
 
 # --- the Trellis proxy --------------------------------------------------------------------------
+launch=(-jar "$jar")
+if [ "$USE_AOT_CACHE" = 1 ] && "$java_bin" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
+  echo "building the AOT cache (extract the jar, one training start)..."
+  "$java_bin" -Djarmode=tools -jar "$jar" extract --destination "$work/app" > /dev/null
+  # shellcheck disable=SC2086
+  TRELLIS_DATA_DIR="$work/training" TRELLIS_ADMIN_PORT="$ADMIN_PORT" TRELLIS_OUTBOUND_PORT="$OUTBOUND_PORT" \
+  TRELLIS_INBOUND_PORT="$INBOUND_PORT" "$java_bin" $PROXY_JAVA_OPTS -XX:AOTCacheOutput="$work/app/proxy.aot" \
+    -Dspring.context.exit=onRefresh -jar "$work/app/trellis-proxy.jar" > "$work/aot-training.log" 2>&1
+  launch=(-XX:AOTCache="$work/app/proxy.aot" -jar "$work/app/trellis-proxy.jar")
+fi
 cp "$work/one-route.json" "$work/snapshot.json"
 start_ns=$(date +%s%N)
 # shellcheck disable=SC2086
 TRELLIS_SNAPSHOT_FILE="$work/snapshot.json" TRELLIS_DATA_DIR="$work/data" TRELLIS_APP_PORT="$BACKEND_PORT" \
 TRELLIS_ADMIN_PORT="$ADMIN_PORT" TRELLIS_OUTBOUND_PORT="$OUTBOUND_PORT" TRELLIS_INBOUND_PORT="$INBOUND_PORT" \
 TRELLIS_EVENT_LOOPS="$EVENT_LOOPS" TRELLIS_SNAPSHOT_POLL_PERIOD=200ms \
-  "$java_bin" $PROXY_JAVA_OPTS -jar "$jar" > "$work/trellis.log" 2>&1 &
+  "$java_bin" $PROXY_JAVA_OPTS "${launch[@]}" > "$work/trellis.log" 2>&1 &
 trellis_pid=$!; pids+=("$trellis_pid")
 until curl -sf "http://127.0.0.1:$ADMIN_PORT/ready" >/dev/null 2>&1; do
   kill -0 "$trellis_pid" 2>/dev/null || { echo "the proxy died:"; cat "$work/trellis.log"; exit 1; }
@@ -190,7 +203,7 @@ n_rate=$(rps "$work/nginx-rate.txt"); t_rate=$(rps "$work/trellis-rate.txt")
 s_rps=$(rps "$work/trellis-1000-services.txt"); r_rps=$(rps "$work/trellis-1000-rules.txt")
 
 echo
-echo "== Trellis proxy vs nginx ($(nproc) cores, JVM: $PROXY_JAVA_OPTS, event loops: $EVENT_LOOPS)"
+echo "== Trellis proxy vs nginx ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), JVM: $PROXY_JAVA_OPTS ${launch[*]:0:1}, event loops: $EVENT_LOOPS)"
 awk -v nr="$n_rps" -v tr="$t_rps" -v np50="$n_p50" -v tp50="$t_p50" -v np99="$n_p99" -v tp99="$t_p99" \
     -v nrate="$n_rate" -v trate="$t_rate" -v rss="$rss_kib" -v rss2="$rss_after_kib" -v ready="$ready_ms" \
     -v sr="$s_rps" -v rr="$r_rps" 'BEGIN {
