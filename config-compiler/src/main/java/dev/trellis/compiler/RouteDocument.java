@@ -102,27 +102,22 @@ final class RouteDocument {
                 exact, prefix, regex, present);
     }
 
-    private static RouteSpec.Rewrite rewrite(ObjectReader h) {
-        Map<String, String>[] set = new Map[2];
-        List<String>[] remove = new List[2];
-        String[] sides = {"request", "response"};
-        for (int i = 0; i < 2; i++) {
-            int side = i;
-            h.object(sides[i], false, s -> {
-                set[side] = s.stringMap("set");
-                remove[side] = s.strings("remove", false, n -> null);
-                return s;
-            });
+    /** One side of a header rewrite: {@code {"set": {...}, "remove": [...]}}. */
+    private record HeaderChanges(Map<String, String> set, List<String> remove) {
+        static final HeaderChanges NONE = new HeaderChanges(Map.of(), List.of());
+
+        static HeaderChanges read(ObjectReader side) {
+            List<String> remove = side.strings("remove", false, n -> null);
+            return new HeaderChanges(side.stringMap("set"), remove == null ? List.of() : remove);
         }
-        String prefix = h.string("prefixRewrite", false);
-        return new RouteSpec.Rewrite(orEmpty(set[0]), orEmpty(remove[0]), orEmpty(set[1]), orEmpty(remove[1]), prefix);
     }
 
-    private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
-        return m == null ? Map.of() : m;
-    }
-
-    private static <T> List<T> orEmpty(List<T> l) {
-        return l == null ? List.of() : l;
+    private static RouteSpec.Rewrite rewrite(ObjectReader h) {
+        HeaderChanges request = h.object("request", false, HeaderChanges::read);
+        HeaderChanges response = h.object("response", false, HeaderChanges::read);
+        request = request == null ? HeaderChanges.NONE : request;
+        response = response == null ? HeaderChanges.NONE : response;
+        return new RouteSpec.Rewrite(request.set(), request.remove(), response.set(), response.remove(),
+                h.string("prefixRewrite", false));
     }
 }
