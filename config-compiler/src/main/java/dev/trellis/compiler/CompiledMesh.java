@@ -114,19 +114,19 @@ public final class CompiledMesh {
         List<byte[]> upstreamsJson = new ArrayList<>(scope.size());
         SortedSet<String> clusterNames = new TreeSet<>();
         for (String callee : scope) {
-            Upstream upstream = parts.upstream(callee);
-            upstreams.add(upstream);
-            upstreamsJson.add(parts.upstreamJson(callee));
+            SnapshotParts.UpstreamPart part = parts.upstreamPart(callee);
+            upstreams.add(part.upstream());
+            upstreamsJson.add(part.json());
             read.add(callee);
-            clusterNames.addAll(parts.upstreamClusters(callee));
+            clusterNames.addAll(part.clusters());
         }
         List<Cluster> clusters = new ArrayList<>(clusterNames.size());
         List<byte[]> clustersJson = new ArrayList<>(clusterNames.size());
         for (String name : clusterNames) {
-            Cluster cluster = parts.cluster(name);
-            clusters.add(cluster);
-            clustersJson.add(parts.clusterJson(name));
-            read.add(cluster.service());
+            SnapshotParts.ClusterPart part = parts.clusterPart(name);
+            clusters.add(part.cluster());
+            clustersJson.add(part.json());
+            read.add(part.cluster().service());
         }
         Snapshot unversioned = new Snapshot(null, state.tenant(), state.mesh(), service, state.identityOf(service),
                 state.spec().mtls(), parts.inbound(service), upstreams, clusters);

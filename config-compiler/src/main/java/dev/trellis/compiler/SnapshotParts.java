@@ -7,8 +7,10 @@ import dev.trellis.compiler.snapshot.AccessControl;
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.compiler.snapshot.Inbound;
 import dev.trellis.compiler.snapshot.MtlsMode;
+import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.compiler.snapshot.Upstream;
+import dev.trellis.compiler.snapshot.WeightedCluster;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 
 /**
  * The compiled pieces that depend on one service only (its inbound side, its upstream entry with
@@ -27,55 +29,42 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SnapshotParts {
     private final MeshIndex index;
     private final Map<String, PolicySlots> serviceSlots = new HashMap<>();
-    private final Map<String, Upstream> upstreams;
+    private final Map<String, UpstreamPart> upstreams;
     private final Map<String, Inbound> inbounds;
-    /** Clusters by service, then by cluster name ({@code echo}, {@code echo/v1}). */
-    private final Map<String, Map<String, Cluster>> clusters;
-    /** Canonical JSON of each upstream and cluster: serialised once, spliced into every snapshot's hash. */
-    private final Map<String, byte[]> upstreamJson;
-    /** The clusters each upstream's rules send to (backends and mirrors), sorted. */
-    private final Map<String, List<String>> upstreamClusters;
-    private final Map<String, Map<String, byte[]>> clusterJson;
+    /** Clusters by name ({@code echo}, {@code echo/v1}). */
+    private final Map<String, ClusterPart> clusters;
+
+    /**
+     * A service's upstream entry, its canonical JSON (serialised once, spliced into the hash of
+     * every snapshot that holds it) and the clusters its rules send to, sorted.
+     */
+    record UpstreamPart(Upstream upstream, byte[] json, List<String> clusters) {
+    }
+
+    /** A cluster and its canonical JSON. */
+    record ClusterPart(Cluster cluster, byte[] json) {
+    }
 
     SnapshotParts(MeshIndex index) {
         this.index = index;
         upstreams = new HashMap<>();
         inbounds = new HashMap<>();
         clusters = new HashMap<>();
-        upstreamJson = new HashMap<>();
-        upstreamClusters = new HashMap<>();
-        clusterJson = new HashMap<>();
-    }
-
-    /** Parts for a new state, keeping those of every service not in {@code touched}. */
-    SnapshotParts(MeshIndex index, SnapshotParts previous, Set<String> touched) {
-        this.index = index;
-        upstreams = without(previous.upstreams, touched);
-        inbounds = without(previous.inbounds, touched);
-        upstreamJson = without(previous.upstreamJson, touched);
-        upstreamClusters = without(previous.upstreamClusters, touched);
-        clusters = nestedWithout(previous.clusters, touched);
-        clusterJson = nestedWithout(previous.clusterJson, touched);
     }
 
     /**
-     * Inner maps (the clusters of one untouched service) stay shared with the previous compile: their
-     * content is the same in both states. They are concurrent because a previous compile may be
-     * recompiled from by two threads at once, each adding a cluster it newly needs.
+     * Parts for a new state, keeping those of every service not in {@code touched}. The maps are
+     * copied, never shared, so a previous compile stays safe to read (or recompile from) in
+     * another thread.
      */
-    private static <T> Map<String, Map<String, T>> nestedWithout(Map<String, Map<String, T>> previous, Set<String> touched) {
-        return without(previous, touched);
-    }
-
-    private static <T> Map<String, T> without(Map<String, T> previous, Set<String> touched) {
-        Map<String, T> kept = new HashMap<>(previous);
-        kept.keySet().removeAll(touched);
-        return kept;
-    }
-
-    private static String serviceOf(String clusterName) {
-        int slash = clusterName.indexOf('/');
-        return slash < 0 ? clusterName : clusterName.substring(0, slash);
+    SnapshotParts(MeshIndex index, SnapshotParts previous, Set<String> touched) {
+        this.index = index;
+        upstreams = new HashMap<>(previous.upstreams);
+        upstreams.keySet().removeAll(touched);
+        inbounds = new HashMap<>(previous.inbounds);
+        inbounds.keySet().removeAll(touched);
+        clusters = new HashMap<>(previous.clusters);
+        clusters.values().removeIf(c -> touched.contains(c.cluster().service()));
     }
 
     /** Mesh defaults, then the service's own load balancer, then policies on the service. */
@@ -95,25 +84,50 @@ final class SnapshotParts {
     }
 
     Upstream upstream(String service) {
-        return upstreams.computeIfAbsent(service, s -> {
-            ServiceSpec spec = index.state.services().get(s);
-            return new Upstream(s, List.of(s, s + "." + index.state.mesh()), spec.protocol(), spec.port(),
-                    RuleCompiler.rules(s, index, serviceSlots(s)));
-        });
+        return upstreamPart(service).upstream();
+    }
+
+    UpstreamPart upstreamPart(String service) {
+        UpstreamPart part = upstreams.get(service);
+        if (part == null) {
+            ServiceSpec spec = index.state.services().get(service);
+            Upstream upstream = new Upstream(service, List.of(service, service + "." + index.state.mesh()), spec.protocol(),
+                    spec.port(), RuleCompiler.rules(service, index, serviceSlots(service)));
+            TreeSet<String> names = new TreeSet<>();
+            for (RouteRule rule : upstream.rules()) {
+                for (WeightedCluster b : rule.backends()) names.add(b.cluster());
+                if (rule.mirror() != null) names.add(rule.mirror().cluster());
+            }
+            part = new UpstreamPart(upstream, SnapshotJson.writePart(upstream), List.copyOf(names));
+            upstreams.put(service, part);
+        }
+        return part;
     }
 
     /** The cluster {@code service} or {@code service/version}. */
     Cluster cluster(String name) {
-        return clusters.computeIfAbsent(serviceOf(name), s -> new ConcurrentHashMap<>()).computeIfAbsent(name, n -> {
-            int slash = n.indexOf('/');
-            String service = slash < 0 ? n : n.substring(0, slash);
-            String version = slash < 0 ? null : n.substring(slash + 1);
-            MeshState state = index.state;
-            PolicySlots slots = serviceSlots(service);
-            return new Cluster(n, service, version, state.identityOf(service), state.spec().mtls() != MtlsMode.DISABLED,
-                    slots.loadBalancer == null ? Cluster.LoadBalancer.ROUND_ROBIN : slots.loadBalancer,
-                    endpoints(service, version), slots.circuitBreaker, slots.outlierDetection);
-        });
+        return clusterPart(name).cluster();
+    }
+
+    ClusterPart clusterPart(String name) {
+        ClusterPart part = clusters.get(name);
+        if (part == null) {
+            Cluster cluster = newCluster(name);
+            part = new ClusterPart(cluster, SnapshotJson.writePart(cluster));
+            clusters.put(name, part);
+        }
+        return part;
+    }
+
+    private Cluster newCluster(String name) {
+        int slash = name.indexOf('/');
+        String service = slash < 0 ? name : name.substring(0, slash);
+        String version = slash < 0 ? null : name.substring(slash + 1);
+        MeshState state = index.state;
+        PolicySlots slots = serviceSlots(service);
+        return new Cluster(name, service, version, state.identityOf(service), state.spec().mtls() != MtlsMode.DISABLED,
+                slots.loadBalancer == null ? Cluster.LoadBalancer.ROUND_ROBIN : slots.loadBalancer,
+                endpoints(service, version), slots.circuitBreaker, slots.outlierDetection);
     }
 
     private List<Cluster.Endpoint> endpoints(String service, String version) {
@@ -127,26 +141,6 @@ final class SnapshotParts {
         List<Cluster.Endpoint> sorted = new ArrayList<>(result);
         sorted.sort(Comparator.comparing(Cluster.Endpoint::address).thenComparingInt(Cluster.Endpoint::port));
         return sorted;
-    }
-
-    List<String> upstreamClusters(String service) {
-        return upstreamClusters.computeIfAbsent(service, s -> {
-            java.util.TreeSet<String> names = new java.util.TreeSet<>();
-            for (var rule : upstream(s).rules()) {
-                for (var b : rule.backends()) names.add(b.cluster());
-                if (rule.mirror() != null) names.add(rule.mirror().cluster());
-            }
-            return List.copyOf(names);
-        });
-    }
-
-    byte[] upstreamJson(String service) {
-        return upstreamJson.computeIfAbsent(service, s -> SnapshotJson.writePart(upstream(s)));
-    }
-
-    byte[] clusterJson(String name) {
-        return clusterJson.computeIfAbsent(serviceOf(name), s -> new ConcurrentHashMap<>())
-                .computeIfAbsent(name, n -> SnapshotJson.writePart(cluster(n)));
     }
 
     Inbound inbound(String service) {
