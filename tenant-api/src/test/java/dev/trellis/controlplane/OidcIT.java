@@ -44,6 +44,8 @@ class OidcIT {
         tenantId = tenant.json().get("id").asString();
         String realm = Files.readString(Path.of(getClass().getResource("/keycloak/trellis-realm.json").toURI()))
                 .replace("@TENANT@", tenantId);
+        // Before the identity provider is up: a token cannot be checked, which is a 503, never a 500.
+        assertThat(api.get("/v1/tenant", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln").status()).isEqualTo(503);
         keycloak = Keycloak.start(keycloakPort, realm);
         assertThat(api.put("/v1/members/" + ALICE, ownerKey, "{\"role\": \"editor\"}").status()).isEqualTo(200);
         assertThat(api.put("/v1/members/" + BOB, ownerKey, "{\"role\": \"viewer\"}").status()).isEqualTo(200);

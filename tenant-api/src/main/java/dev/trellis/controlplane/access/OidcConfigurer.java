@@ -12,7 +12,12 @@ import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
@@ -48,7 +53,7 @@ class OidcConfigurer {
     void configure(HttpSecurity http) throws Exception {
         if (issuer.isBlank()) return;
         // Resolved on the first token, so the control plane starts while the identity provider is down.
-        JwtDecoder decoder = new SupplierJwtDecoder(() -> {
+        JwtDecoder lazy = new SupplierJwtDecoder(() -> {
             NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(issuer).build();
             nimbus.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
                     jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
@@ -56,6 +61,14 @@ class OidcConfigurer {
                             : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "wrong audience", null))));
             return nimbus;
         });
+        // An unreachable identity provider is the server's trouble (503), not a bad token and not a 500.
+        JwtDecoder decoder = token -> {
+            try {
+                return lazy.decode(token);
+            } catch (JwtDecoderInitializationException e) {
+                throw new JwtException("the identity provider cannot be reached", e);
+            }
+        };
         DefaultBearerTokenResolver standard = new DefaultBearerTokenResolver();
         http.oauth2ResourceServer(server -> server
                 .bearerTokenResolver(request -> {
@@ -66,6 +79,21 @@ class OidcConfigurer {
                 })
                 .authenticationEntryPoint((request, response, e) -> ProblemResponses.write(response,
                         HttpStatus.UNAUTHORIZED, "Unauthorized", "the bearer token is not valid here"))
+                .withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
+                    @Override
+                    public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+                        filter.setAuthenticationFailureHandler((request, response, e) -> {
+                            if (e instanceof AuthenticationServiceException) {
+                                ProblemResponses.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service Unavailable",
+                                        "tokens cannot be checked now; retry later or use an API key");
+                            } else {
+                                ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
+                                        "the bearer token is not valid here");
+                            }
+                        });
+                        return filter;
+                    }
+                })
                 .jwt(jwt -> jwt.decoder(decoder).jwtAuthenticationConverter(this::authenticate)));
     }
 
