@@ -35,7 +35,8 @@ class BodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         String type = request.getContentType();
-        if (type != null && request.getContentLengthLong() != 0 && !isJson(type)) {
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+        if (type != null && hasBody && !isJson(type)) {
             ProblemResponses.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
                     "send the body as application/json");
             return;
