@@ -7,15 +7,9 @@ import dev.trellis.compiler.policy.PolicyKind;
 import java.util.List;
 
 /** {@code ACCESS}: who may call a service, on which paths and methods. Service targets only; policies add up. */
-public final class AccessKind implements PolicyKind {
-    @Override
-    public String name() {
-        return "ACCESS";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return false;
+public final class AccessKind extends PolicyKind {
+    public AccessKind() {
+        super("ACCESS", false, null);
     }
 
     @Override

@@ -57,13 +57,6 @@ public record AccessSpec(List<Entry> allow, List<Entry> deny) implements PolicyB
         return false;
     }
 
-    /** Whether any rule names {@code caller} or applies to every caller. */
-    public boolean concerns(String caller) {
-        for (Entry e : allow) if (e.covers(caller)) return true;
-        for (Entry e : deny) if (e.covers(caller)) return true;
-        return false;
-    }
-
     /** Services named in {@code from}; a rule without {@code from} concerns every caller and is not listed. */
     public List<String> namedCallers() {
         List<String> names = new ArrayList<>();

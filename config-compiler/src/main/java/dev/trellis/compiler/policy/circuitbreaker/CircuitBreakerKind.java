@@ -6,20 +6,9 @@ import dev.trellis.compiler.policy.PolicyKind;
 import dev.trellis.compiler.snapshot.CircuitBreaker;
 
 /** {@code CIRCUIT_BREAKER}: callers stop calling a failing or slow service for a while. Service targets only. */
-public final class CircuitBreakerKind implements PolicyKind {
-    @Override
-    public String name() {
-        return "CIRCUIT_BREAKER";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return false;
-    }
-
-    @Override
-    public String defaultsField() {
-        return "circuitBreaker";
+public final class CircuitBreakerKind extends PolicyKind {
+    public CircuitBreakerKind() {
+        super("CIRCUIT_BREAKER", false, "circuitBreaker");
     }
 
     @Override

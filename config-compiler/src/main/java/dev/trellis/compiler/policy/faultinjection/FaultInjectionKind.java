@@ -5,21 +5,15 @@ import dev.trellis.compiler.policy.PolicyKind;
 import dev.trellis.compiler.snapshot.Fault;
 
 /** {@code FAULT_INJECTION}: delay or abort a share of requests, to test how callers cope. */
-public final class FaultInjectionKind implements PolicyKind {
+public final class FaultInjectionKind extends PolicyKind {
     private record Delay(long ms, double percent) {
     }
 
     private record Abort(int status, double percent) {
     }
 
-    @Override
-    public String name() {
-        return "FAULT_INJECTION";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return true;
+    public FaultInjectionKind() {
+        super("FAULT_INJECTION", true, null);
     }
 
     @Override

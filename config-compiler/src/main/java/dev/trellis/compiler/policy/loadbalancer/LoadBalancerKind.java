@@ -5,20 +5,9 @@ import dev.trellis.compiler.policy.PolicyKind;
 import dev.trellis.compiler.snapshot.Cluster;
 
 /** {@code LOAD_BALANCER}: how callers pick an endpoint of a service. Service targets only; overrides the service's own field. */
-public final class LoadBalancerKind implements PolicyKind {
-    @Override
-    public String name() {
-        return "LOAD_BALANCER";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return false;
-    }
-
-    @Override
-    public String defaultsField() {
-        return "loadBalancer";
+public final class LoadBalancerKind extends PolicyKind {
+    public LoadBalancerKind() {
+        super("LOAD_BALANCER", false, "loadBalancer");
     }
 
     @Override

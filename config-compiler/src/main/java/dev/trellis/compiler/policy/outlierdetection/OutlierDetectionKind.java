@@ -6,20 +6,9 @@ import dev.trellis.compiler.policy.PolicyKind;
 import dev.trellis.compiler.snapshot.OutlierDetection;
 
 /** {@code OUTLIER_DETECTION}: callers eject endpoints of a service that fail in a row. Service targets only. */
-public final class OutlierDetectionKind implements PolicyKind {
-    @Override
-    public String name() {
-        return "OUTLIER_DETECTION";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return false;
-    }
-
-    @Override
-    public String defaultsField() {
-        return "outlierDetection";
+public final class OutlierDetectionKind extends PolicyKind {
+    public OutlierDetectionKind() {
+        super("OUTLIER_DETECTION", false, "outlierDetection");
     }
 
     @Override

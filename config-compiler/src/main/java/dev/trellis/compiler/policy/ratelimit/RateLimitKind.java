@@ -6,15 +6,9 @@ import dev.trellis.compiler.policy.PolicyKind;
 import dev.trellis.compiler.snapshot.RateLimit;
 
 /** {@code RATE_LIMIT}: a local token bucket per proxy. */
-public final class RateLimitKind implements PolicyKind {
-    @Override
-    public String name() {
-        return "RATE_LIMIT";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return true;
+public final class RateLimitKind extends PolicyKind {
+    public RateLimitKind() {
+        super("RATE_LIMIT", true, null);
     }
 
     @Override

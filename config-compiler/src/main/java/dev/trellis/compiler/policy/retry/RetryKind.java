@@ -7,24 +7,13 @@ import java.util.List;
 import java.util.Set;
 
 /** {@code RETRY}: how callers retry calls to a service or one of its routes. */
-public final class RetryKind implements PolicyKind {
+public final class RetryKind extends PolicyKind {
     static final Set<String> CONDITIONS = Set.of("5xx", "gateway-error", "reset", "connect-failure", "retriable-4xx");
     static final List<String> DEFAULT_RETRY_ON = List.of("5xx", "reset", "connect-failure");
     static final long HOUR = 3_600_000;
 
-    @Override
-    public String name() {
-        return "RETRY";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return true;
-    }
-
-    @Override
-    public String defaultsField() {
-        return "retry";
+    public RetryKind() {
+        super("RETRY", true, "retry");
     }
 
     @Override

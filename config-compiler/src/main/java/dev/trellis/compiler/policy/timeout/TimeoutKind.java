@@ -5,23 +5,12 @@ import dev.trellis.compiler.policy.PolicyBody;
 import dev.trellis.compiler.policy.PolicyKind;
 
 /** {@code TIMEOUT}: the overall time callers give a call to a service or route, retries included. */
-public final class TimeoutKind implements PolicyKind {
+public final class TimeoutKind extends PolicyKind {
     /** Longer than this is a mistake, not a timeout. */
     public static final long MAX_MS = 3_600_000;
 
-    @Override
-    public String name() {
-        return "TIMEOUT";
-    }
-
-    @Override
-    public boolean allowsRouteTarget() {
-        return true;
-    }
-
-    @Override
-    public String defaultsField() {
-        return "timeout";
+    public TimeoutKind() {
+        super("TIMEOUT", true, "timeout");
     }
 
     @Override
