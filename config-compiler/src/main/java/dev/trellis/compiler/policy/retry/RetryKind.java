@@ -21,18 +21,26 @@ public final class RetryKind extends PolicyKind {
         Integer attempts = spec.integer("attempts", 1, 10, true);
         Long perTry = spec.duration("perTryTimeout", 1, HOUR, false);
         List<String> retryOn = spec.strings("retryOn", false, RetryKind::conditionProblem);
-        long[] backoff = spec.object("backoff", false, b -> {
-            Long base = b.duration("base", 1, 60_000, false);
-            Long max = b.duration("max", 1, 300_000, false);
-            long baseMs = base == null ? 25 : base;
-            long maxMs = max == null ? Math.max(250, baseMs) : max;
-            if (maxMs < baseMs) b.violation("max", "must not be shorter than base");
-            return new long[]{baseMs, maxMs};
-        });
+        Backoff backoff = spec.object("backoff", false, Backoff::read);
         Integer budget = spec.integer("budgetPercent", 0, 100, false);
         if (attempts == null || retryOn == null) return null;
         return new RetrySpec(attempts, perTry == null ? 0 : perTry, retryOn.isEmpty() ? DEFAULT_RETRY_ON : retryOn,
-                backoff == null ? 25 : backoff[0], backoff == null ? 250 : backoff[1], budget == null ? 20 : budget);
+                backoff == null ? Backoff.DEFAULT.baseMs() : backoff.baseMs(),
+                backoff == null ? Backoff.DEFAULT.maxMs() : backoff.maxMs(), budget == null ? 20 : budget);
+    }
+
+    /** {@code {"base": "25ms", "max": "250ms"}}: exponential backoff between attempts. */
+    private record Backoff(long baseMs, long maxMs) {
+        static final Backoff DEFAULT = new Backoff(25, 250);
+
+        static Backoff read(ObjectReader b) {
+            Long base = b.duration("base", 1, 60_000, false);
+            Long max = b.duration("max", 1, 300_000, false);
+            long baseMs = base == null ? DEFAULT.baseMs() : base;
+            long maxMs = max == null ? Math.max(DEFAULT.maxMs(), baseMs) : max;
+            if (maxMs < baseMs) b.violation("max", "must not be shorter than base");
+            return new Backoff(baseMs, maxMs);
+        }
     }
 
     static String conditionProblem(String condition) {
