@@ -3,10 +3,12 @@ package dev.trellis.controlplane.snapshot;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.controlplane.database.TenantTransactions;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,9 +20,11 @@ import java.util.TreeMap;
 @Repository
 class SnapshotStore {
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
 
-    SnapshotStore(JdbcClient jdbc) {
+    SnapshotStore(JdbcClient jdbc, JdbcTemplate batch) {
         this.jdbc = jdbc;
+        this.batch = batch;
     }
 
     /** The stored bytes and version of one service's snapshot. */
@@ -58,18 +62,22 @@ class SnapshotStore {
     /** Stores what changed between the stored {@code before} versions and {@code after}: new or re-versioned snapshots, and removals. */
     void replace(String tenantId, String mesh, Map<String, String> before, Map<String, Snapshot> after) {
         Timestamp now = Timestamp.from(TenantTransactions.now());
-        after.forEach((service, snapshot) -> {
-            if (snapshot.version().equals(before.get(service))) return;
-            jdbc.sql("""
-                            INSERT INTO snapshots (tenant_id, mesh, service, version, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (tenant_id, mesh, service) DO UPDATE
-                            SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at""")
-                    .params(tenantId, mesh, service, snapshot.version(), SnapshotJson.write(snapshot), now)
-                    .update();
-        });
-        before.keySet().stream().filter(service -> !after.containsKey(service)).forEach(service ->
-                jdbc.sql("DELETE FROM snapshots WHERE tenant_id = ? AND mesh = ? AND service = ?")
-                        .params(tenantId, mesh, service)
-                        .update());
+        // One batch: a route change can re-version the snapshot of every service that calls its target.
+        List<Object[]> changed = after.entrySet().stream()
+                .filter(e -> !e.getValue().version().equals(before.get(e.getKey())))
+                .map(e -> new Object[]{tenantId, mesh, e.getKey(), e.getValue().version(), SnapshotJson.write(e.getValue()), now})
+                .toList();
+        if (!changed.isEmpty()) {
+            batch.batchUpdate("""
+                    INSERT INTO snapshots (tenant_id, mesh, service, version, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, mesh, service) DO UPDATE
+                    SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at""", changed);
+        }
+        List<Object[]> removed = before.keySet().stream().filter(service -> !after.containsKey(service))
+                .map(service -> new Object[]{tenantId, mesh, service})
+                .toList();
+        if (!removed.isEmpty()) {
+            batch.batchUpdate("DELETE FROM snapshots WHERE tenant_id = ? AND mesh = ? AND service = ?", removed);
+        }
     }
 }
