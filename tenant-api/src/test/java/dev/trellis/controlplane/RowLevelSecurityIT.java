@@ -27,7 +27,21 @@ class RowLevelSecurityIT extends ControlPlaneIT {
         String tenantA = api.get("/v1/tenant", a).json().get("id").asString();
         try (Connection connection = dataSource.getConnection(); Statement sql = connection.createStatement()) {
             connection.setAutoCommit(false);
-            for (String table : new String[]{"tenants", "api_keys", "meshes", "mesh_resources", "snapshots", "audit_events", "join_tokens", "members"}) {
+            java.util.List<String> tenantTables = new java.util.ArrayList<>();
+            try (ResultSet rs = sql.executeQuery("""
+                    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = 'public' AND c.relkind = 'r'
+                      AND (c.relname = 'tenants' OR EXISTS (SELECT 1 FROM pg_attribute a
+                           WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))""")) {
+                while (rs.next()) tenantTables.add(rs.getString(1));
+            }
+            assertThat(tenantTables).contains("tenants", "api_keys", "members", "audit_events", "meshes",
+                    "mesh_resources", "snapshots", "join_tokens");
+            // Every table that holds tenant rows, including ones added later, has forced row-level security...
+            assertThat(count(sql, "SELECT count(*) FROM pg_class WHERE relname = ANY(ARRAY['"
+                    + String.join("','", tenantTables) + "']) AND NOT (relrowsecurity AND relforcerowsecurity)")).isZero();
+            // ...and shows nothing to a query that forgets its tenant.
+            for (String table : tenantTables) {
                 assertThat(count(sql, "SELECT count(*) FROM " + table)).as(table + " without a tenant").isZero();
             }
             sql.execute("SELECT set_config('trellis.tenant_id', '" + tenantA + "', true)");
