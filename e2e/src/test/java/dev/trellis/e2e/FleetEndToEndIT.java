@@ -1,0 +1,137 @@
+package dev.trellis.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole path with real processes: API write → compiled snapshot → long poll → proxies apply it
+ * → traffic between proxies (STRICT mTLS, certificates from the mesh's authority) changes. Then the
+ * control plane goes away and comes back, and nothing is lost.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FleetEndToEndIT {
+    private final ShopMesh mesh = new ShopMesh();
+
+    @BeforeAll
+    void start() throws InterruptedException {
+        mesh.startControlPlane();
+        mesh.declare();
+        for (ShopMesh.Workload workload : mesh.workloads.values()) mesh.startProxy(workload, mesh.joinToken(workload));
+        mesh.awaitTraffic(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        mesh.close();
+    }
+
+    @Test
+    @Order(1)
+    void aNinetyTenSplitThenAPutMovesAllTrafficToV2() {
+        Map<String, Integer> counts = count(mesh.callEcho(400));
+        System.out.println("90/10 split through web's proxy: " + counts);
+        assertThat(counts.keySet()).containsOnly("echo v1", "echo v2");
+        assertThat(counts.get("echo v1")).isBetween(320, 390);
+
+        HttpClient web = mesh.workloads.get("web-v1").outboundClient();
+        long written = System.nanoTime();
+        mesh.api.declare("/v1/meshes/shop/routes/echo-split", ShopMesh.split(0, 100));
+        // Moved when 20 answers in a row come from v2; the time is when the first of them was sent.
+        long movedAt = 0;
+        int inARow = 0;
+        while (inARow < 20) {
+            long sent = System.nanoTime();
+            String answer = ShopMesh.callOnce(web);
+            assertThat(answer).isIn("echo v1", "echo v2");
+            if (answer.equals("echo v2")) {
+                if (inARow++ == 0) movedAt = sent;
+            } else {
+                inARow = 0;
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(10));
+        }
+        Duration moved = Duration.ofNanos(movedAt - written);
+        System.out.println("write → all traffic on v2: " + moved.toMillis() + " ms");
+        assertThat(count(mesh.callEcho(100))).isEqualTo(Map.of("echo v2", 100));
+        assertThat(moved).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    @Order(2)
+    void aPlaintextCallToEchosInboundPortIsRefused() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", mesh.workloads.get("echo-v1").inbound)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /hello HTTP/1.1\r\nHost: echo\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String answer = new String(in.readNBytes(64), StandardCharsets.ISO_8859_1);
+            assertThat(answer).doesNotContain("echo v1").doesNotStartWith("HTTP/1.1 200");
+        } catch (java.net.SocketException reset) {
+            // The TLS listener closed the connection on a plaintext request: refused.
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theFleetListsEveryProxyWithTheVersionItApplied() {
+        List<JsonNode> proxies = mesh.api.get("/v1/meshes/shop/proxies").json().get("items").valueStream().toList();
+        assertThat(proxies).hasSize(3);
+        for (JsonNode proxy : proxies) {
+            String snapshot = mesh.api.get("/v1/meshes/shop/snapshots/" + proxy.get("service").asString()).json().get("version").asString();
+            assertThat(proxy.get("appliedVersion").asString()).as(proxy.toString()).isEqualTo(snapshot);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void withTheControlPlaneDownProxiesServeAndRestartFromTheirDataThenCatchUp() throws Exception {
+        mesh.controlPlane.stop();
+        assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v2", 50));
+
+        // A proxy restarted while the control plane is down starts from its stored key, certificate and snapshot.
+        ShopMesh.Workload echoV2 = mesh.workloads.get("echo-v2");
+        echoV2.proxy.stop();
+        mesh.startProxy(echoV2, null);
+        assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v2", 50));
+
+        mesh.controlPlane.start();
+        mesh.controlPlane.awaitStatus("http://127.0.0.1:" + mesh.controlPlanePort + "/v1/tenant", 401, Duration.ofSeconds(90));
+        assertThat(mesh.api.get("/v1/meshes/shop/proxies").json().get("items").size()).isEqualTo(3);
+        long written = System.nanoTime();
+        mesh.api.declare("/v1/meshes/shop/routes/echo-split", ShopMesh.split(100, 0));
+        while (!ShopMesh.callOnce(mesh.workloads.get("web-v1").outboundClient()).equals("echo v1")) {
+            assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(20));
+            Thread.sleep(50);
+        }
+        System.out.println("after the control plane's restart, write → traffic moved: "
+                + Duration.ofNanos(System.nanoTime() - written).toMillis() + " ms");
+        Thread.sleep(500);
+        assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v1", 50));
+    }
+
+    private static Map<String, Integer> count(List<String> answers) {
+        Map<String, Integer> counts = new HashMap<>();
+        answers.forEach(answer -> counts.merge(answer, 1, Integer::sum));
+        return counts;
+    }
+}
