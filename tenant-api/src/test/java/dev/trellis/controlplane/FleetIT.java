@@ -131,6 +131,41 @@ class FleetIT extends ControlPlaneIT {
     }
 
     @Test
+    void registeredEndpointsReachCallersSnapshotsAndLeaveOnShutdownOrSilence() throws Exception {
+        String key = newTenant();
+        declareFleetMesh(key);
+        String web = register(key, "web", "v1").get("token").asString();
+        String echo = register(key, "echo", "v1").get("token").asString();
+        String before = etag(poll(web, null).get(5, TimeUnit.SECONDS));
+
+        CompletableFuture<HttpResponse<byte[]>> held = poll(web, before);
+        Thread.sleep(200);
+        assertThat(fleet.post("/v1/fleet/endpoints", echo, "{\"address\": \"127.0.0.1\", \"port\": 19999}").status()).isEqualTo(204);
+        HttpResponse<byte[]> woken = held.get(5, TimeUnit.SECONDS);
+        assertThat(woken.statusCode()).isEqualTo(200);
+        assertThat(new String(woken.body())).contains("{\"address\":\"127.0.0.1\",\"port\":19999}");
+        // The same endpoint again is a heartbeat: nothing recompiled, nobody woken.
+        assertThat(fleet.post("/v1/fleet/endpoints", echo, "{\"address\": \"127.0.0.1\", \"port\": 19999}").status()).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).header("ETag")).isEqualTo("\"" + etag(woken) + "\"");
+
+        assertThat(fleet.delete("/v1/fleet/endpoints", echo).status()).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).doesNotContain("19999").contains("18081");
+
+        // Registered again, then silent: the sweeper removes it after the TTL (3 s in tests).
+        assertThat(fleet.post("/v1/fleet/endpoints", echo, "{\"address\": \"127.0.0.1\", \"port\": 19998}").status()).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).contains("19998");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (api.get("/v1/meshes/shop/snapshots/web", key).body().contains("19998")) {
+            assertThat(System.nanoTime()).as("endpoint still present after 10 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+
+        Api.Response invalid = fleet.post("/v1/fleet/endpoints", echo, "{\"address\": \"\", \"port\": 70000}");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.body()).contains("address").contains("port");
+    }
+
+    @Test
     void statusReportsAreListedWithTheFleet() throws Exception {
         String key = newTenant();
         declareFleetMesh(key);

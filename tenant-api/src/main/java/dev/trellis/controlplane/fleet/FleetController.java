@@ -8,6 +8,7 @@ import dev.trellis.controlplane.web.RequestDocument;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -15,11 +16,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.util.Set;
 
-/** What proxies call: register, renew their certificate, long-poll their snapshot, report what they did with it. */
+/** What proxies call: register, renew their certificate, long-poll their snapshot, report what they did with it, offer their endpoint. */
 @RestController
 class FleetController {
     private static final int MAX_REASON = 2000;
@@ -28,8 +30,11 @@ class FleetController {
     private final ConfigLongPoll longPoll;
     private final TenantTransactions transactions;
     private final Proxies proxies;
+    private final FleetEndpoints endpoints;
 
-    FleetController(FleetRegistration registration, ConfigLongPoll longPoll, TenantTransactions transactions, Proxies proxies) {
+    FleetController(FleetRegistration registration, ConfigLongPoll longPoll, TenantTransactions transactions, Proxies proxies,
+                    FleetEndpoints endpoints) {
+        this.endpoints = endpoints;
         this.registration = registration;
         this.longPoll = longPoll;
         this.transactions = transactions;
@@ -66,6 +71,24 @@ class FleetController {
             return null;
         });
         return longPoll.poll(proxy.snapshotKey(), version);
+    }
+
+    @PostMapping("/v1/fleet/endpoints")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void registerEndpoint(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body) {
+        RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("address", "port"));
+        String address = document.text("address");
+        JsonNode port = JsonBody.object(body).get("port");
+        if (address != null && (address.isBlank() || address.length() > 255)) document.violation("address", "must be a host name or IP address");
+        if (port == null || !port.isInt() || port.asInt() < 1 || port.asInt() > 65535) document.violation("port", "must be an integer between 1 and 65535");
+        document.check();
+        endpoints.register(proxy, address, port.asInt());
+    }
+
+    @DeleteMapping("/v1/fleet/endpoints")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void deregisterEndpoint(@AuthenticationPrincipal FleetProxy proxy) {
+        endpoints.deregister(proxy);
     }
 
     @PostMapping("/v1/fleet/status")

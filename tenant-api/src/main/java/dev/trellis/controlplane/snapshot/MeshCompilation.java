@@ -11,6 +11,7 @@ import dev.trellis.compiler.ServiceSpec;
 import dev.trellis.compiler.SnapshotChange;
 import dev.trellis.compiler.SnapshotDiff;
 import dev.trellis.compiler.Violation;
+import dev.trellis.controlplane.endpoint.RegisteredEndpoints;
 import dev.trellis.controlplane.mesh.MeshInvalid;
 import dev.trellis.controlplane.mesh.MeshResources;
 import dev.trellis.controlplane.mesh.ResourceKind;
@@ -32,10 +33,12 @@ import java.util.TreeMap;
 public class MeshCompilation {
     private final MeshResources resources;
     private final SnapshotStore snapshots;
+    private final RegisteredEndpoints endpoints;
 
-    MeshCompilation(MeshResources resources, SnapshotStore snapshots) {
+    MeshCompilation(MeshResources resources, SnapshotStore snapshots, RegisteredEndpoints endpoints) {
         this.resources = resources;
         this.snapshots = snapshots;
+        this.endpoints = endpoints;
     }
 
     /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed (when asked). */
@@ -51,7 +54,7 @@ public class MeshCompilation {
         TreeMap<String, RouteSpec> routes = parseAll(tenantId, mesh, ResourceKind.ROUTE, RouteSpec.class, violations);
         TreeMap<String, PolicySpec> policies = parseAll(tenantId, mesh, ResourceKind.POLICY, PolicySpec.class, violations);
         if (!violations.isEmpty()) throw new MeshInvalid(violations.stream().map(MeshCompilation::violation).toList());
-        return new MeshState(tenantId, mesh, spec, services, routes, policies, List.of());
+        return new MeshState(tenantId, mesh, spec, services, routes, policies, endpoints.of(tenantId, mesh));
     }
 
     /** Compiles the mesh as it stands in this transaction, without storing anything. */

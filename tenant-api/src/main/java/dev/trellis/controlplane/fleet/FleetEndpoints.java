@@ -1,0 +1,93 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.mesh.MeshNotFound;
+import dev.trellis.controlplane.mesh.MeshResources;
+import dev.trellis.controlplane.snapshot.MeshCompilation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Endpoints registered by proxies when they are ready: each change recompiles the mesh in the same
+ * transaction, so callers' snapshots gain or lose the endpoint (and their polls wake). Re-registering
+ * the same endpoint is the heartbeat and recompiles nothing; a proxy silent for longer than the
+ * endpoint TTL (polls count as heartbeats too) loses its endpoint to the sweeper.
+ */
+@Service
+class FleetEndpoints {
+    private static final Logger log = LoggerFactory.getLogger(FleetEndpoints.class);
+
+    private final TenantTransactions transactions;
+    private final MeshResources resources;
+    private final MeshCompilation compilation;
+    private final JdbcClient jdbc;
+    private final Duration ttl;
+
+    FleetEndpoints(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, JdbcClient jdbc,
+                   @Value("${trellis.fleet.endpoint-ttl:90s}") Duration ttl) {
+        this.transactions = transactions;
+        this.resources = resources;
+        this.compilation = compilation;
+        this.jdbc = jdbc;
+        this.ttl = ttl;
+    }
+
+    void register(FleetProxy proxy, String address, int port) {
+        transactions.inTenant(proxy.tenantId(), () -> {
+            Timestamp now = Timestamp.from(TenantTransactions.now());
+            int unchanged = jdbc.sql("""
+                            UPDATE proxies SET last_seen = ?
+                            WHERE id = ? AND endpoint_address = ? AND endpoint_port = ?""")
+                    .params(now, proxy.id(), address, port)
+                    .update();
+            if (unchanged == 1) return null;
+            if (!resources.lockMesh(proxy.tenantId(), proxy.mesh())) throw new MeshNotFound(proxy.mesh());
+            jdbc.sql("UPDATE proxies SET endpoint_address = ?, endpoint_port = ?, last_seen = ? WHERE id = ?")
+                    .params(address, port, now, proxy.id())
+                    .update();
+            compilation.recompile(proxy.tenantId(), proxy.mesh(), false);
+            return null;
+        });
+    }
+
+    void deregister(FleetProxy proxy) {
+        remove(proxy.tenantId(), proxy.mesh(), proxy.id());
+    }
+
+    @Scheduled(fixedDelayString = "${trellis.fleet.endpoint-sweep:10s}")
+    void sweep() {
+        Instant cutoff = TenantTransactions.now().minus(ttl);
+        record Expired(String id, String tenantId, String mesh) {
+        }
+        List<Expired> expired = jdbc.sql("SELECT id, tenant_id, mesh FROM fleet_expired_endpoints(?)")
+                .param(Timestamp.from(cutoff))
+                .query((rs, n) -> new Expired(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .list();
+        for (Expired e : expired) {
+            log.info("proxy {} of {}/{} missed its heartbeats: its endpoint is removed", e.id(), e.tenantId(), e.mesh());
+            remove(e.tenantId(), e.mesh(), e.id());
+        }
+    }
+
+    private void remove(String tenantId, String mesh, String proxyId) {
+        transactions.inTenant(tenantId, () -> {
+            if (!resources.lockMesh(tenantId, mesh)) return null;
+            int removed = jdbc.sql("""
+                            UPDATE proxies SET endpoint_address = NULL, endpoint_port = NULL
+                            WHERE id = ? AND endpoint_address IS NOT NULL""")
+                    .param(proxyId)
+                    .update();
+            if (removed == 1) compilation.recompile(tenantId, mesh, false);
+            return null;
+        });
+    }
+}
