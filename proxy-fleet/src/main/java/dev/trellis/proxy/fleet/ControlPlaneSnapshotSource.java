@@ -13,6 +13,7 @@ import dev.trellis.proxy.snapshot.SnapshotApplier;
 import dev.trellis.proxy.snapshot.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * Snapshots from the control plane's long poll. One virtual thread registers once (join token and
@@ -32,17 +33,22 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
     private final String service;
     private final SnapshotApplier applier;
     private final ActiveRoutes routes;
+    private final EndpointOffer endpoint;
+    private final ApplicationEventPublisher events;
     private volatile boolean running;
     private volatile Thread loop;
 
     ControlPlaneSnapshotSource(ControlPlaneClient client, FleetIdentity identity, String joinToken, String service,
-                               SnapshotApplier applier, ActiveRoutes routes) {
+                               SnapshotApplier applier, ActiveRoutes routes, EndpointOffer endpoint,
+                               ApplicationEventPublisher events) {
         this.client = client;
         this.identity = identity;
         this.joinToken = joinToken;
         this.service = service;
         this.applier = applier;
         this.routes = routes;
+        this.endpoint = endpoint;
+        this.events = events;
     }
 
     @Override
@@ -66,6 +72,8 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
                 } else if (answer.status() != 304) {
                     throw new IOException("the control plane answered " + answer.status() + " to a poll");
                 }
+                // Ready once a snapshot is in force (the inbound listener is open): offering the endpoint again is the heartbeat.
+                if (routes.current() != null) offerEndpoint();
                 retry = FIRST_RETRY;
             } catch (IOException e) {
                 if (!running) return;
@@ -99,6 +107,13 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         if (answer.status() != 200) throw new IOException("certificate renewal refused (" + answer.status() + ")");
         identity.renewed(key, answer.json());
         log.info("certificate renewed, valid until {}", identity.notAfter());
+        events.publishEvent(new CertificateRenewed(identity.notAfter()));
+    }
+
+    private void offerEndpoint() throws IOException, InterruptedException {
+        ControlPlaneClient.Answer answer = client.post("v1/fleet/endpoints", identity.token(),
+                Map.of("address", endpoint.address(), "port", endpoint.port()));
+        if (answer.status() != 204) log.warn("endpoint {} refused ({})", endpoint, answer.status());
     }
 
     private void report(String version, SnapshotApplier.Outcome outcome) {
@@ -134,5 +149,17 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         running = false;
         Thread running = loop;
         if (running != null) running.interrupt();
+        withdrawEndpoint();
+    }
+
+    /** On shutdown callers stop being sent here at once instead of after missed heartbeats. */
+    private void withdrawEndpoint() {
+        try {
+            if (identity.present()) client.delete("v1/fleet/endpoints", identity.token());
+        } catch (IOException e) {
+            log.info("could not withdraw endpoint {} ({}); the control plane drops it after missed heartbeats", endpoint, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -55,7 +55,8 @@ public final class UpstreamClient implements AutoCloseable {
     public void useTls(SslContext context) {
         secure = plain.secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
             SSLParameters parameters = handler.engine().getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm(null);
+            // null would keep the HTTPS check Reactor Netty turned on; an empty name turns it off.
+            parameters.setEndpointIdentificationAlgorithm("");
             handler.engine().setSSLParameters(parameters);
         }));
     }
