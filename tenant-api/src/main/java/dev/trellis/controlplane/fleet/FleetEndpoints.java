@@ -20,7 +20,8 @@ import java.util.List;
  * Endpoints registered by proxies when they are ready: each change recompiles the mesh in the same
  * transaction, so callers' snapshots gain or lose the endpoint (and their polls wake). Re-registering
  * the same endpoint is the heartbeat and recompiles nothing; a proxy silent for longer than the
- * endpoint TTL (polls count as heartbeats too) loses its endpoint to the sweeper.
+ * endpoint TTL (polls count as heartbeats too) loses its endpoint to the sweeper, which waits one
+ * TTL after this replica starts so that a control plane outage does not empty the mesh.
  */
 @Service
 class FleetEndpoints {
@@ -31,6 +32,8 @@ class FleetEndpoints {
     private final MeshCompilation compilation;
     private final JdbcClient jdbc;
     private final Duration ttl;
+    // After an outage every proxy looks silent; they get one TTL to poll again before any sweep.
+    private final Instant sweepsFrom;
 
     FleetEndpoints(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, JdbcClient jdbc,
                    @Value("${trellis.fleet.endpoint-ttl:90s}") Duration ttl) {
@@ -39,6 +42,7 @@ class FleetEndpoints {
         this.compilation = compilation;
         this.jdbc = jdbc;
         this.ttl = ttl;
+        this.sweepsFrom = Instant.now().plus(ttl);
     }
 
     void register(FleetProxy proxy, String address, int port) {
@@ -65,6 +69,7 @@ class FleetEndpoints {
 
     @Scheduled(fixedDelayString = "${trellis.fleet.endpoint-sweep:10s}")
     void sweep() {
+        if (Instant.now().isBefore(sweepsFrom)) return;
         Instant cutoff = TenantTransactions.now().minus(ttl);
         record Expired(String id, String tenantId, String mesh) {
         }
