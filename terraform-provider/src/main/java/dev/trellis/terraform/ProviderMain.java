@@ -40,19 +40,7 @@ public final class ProviderMain {
 
         String clientCertificate = System.getenv("PLUGIN_CLIENT_CERT");
         AutoMtls tls = clientCertificate == null || clientCertificate.isBlank() ? null : AutoMtls.forClient(clientCertificate);
-        Server[] holder = new Server[1];
-        Runnable stop = () -> holder[0].shutdown();
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-        if (tls != null) {
-            builder.sslContext(tls.sslContext());
-        }
-        Server server = builder
-                .addService(new TrellisProvider(Catalog.trellis(), new ProviderConfiguration(System::getenv)))
-                .addService(new PluginController(stop))
-                .addService(new PluginHealth())
-                .build();
-        holder[0] = server;
-        server.start();
+        Server server = start(tls, System::getenv);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
             try {
@@ -66,6 +54,21 @@ public final class ProviderMain {
         handshakeOut.flush();
         LOG.info(() -> "terraform-provider-trellis serving on 127.0.0.1:" + server.getPort() + (tls == null ? "" : " (mTLS)"));
         server.awaitTermination();
+    }
+
+    /** Serves the provider, go-plugin's controller and the health check on a free loopback port. */
+    static Server start(AutoMtls tls, java.util.function.UnaryOperator<String> environment) throws IOException {
+        Server[] holder = new Server[1];
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (tls != null) {
+            builder.sslContext(tls.sslContext());
+        }
+        holder[0] = builder
+                .addService(new TrellisProvider(Catalog.trellis(), new ProviderConfiguration(environment)))
+                .addService(new PluginController(() -> holder[0].shutdown()))
+                .addService(new PluginHealth())
+                .build();
+        return holder[0].start();
     }
 
     @SuppressWarnings("restriction")
