@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The whole path with real processes: API write → compiled snapshot → long poll → proxies apply it
  * → traffic between proxies (STRICT mTLS, certificates from the mesh's authority) changes. Then the
- * control plane goes away and comes back, and nothing is lost.
+ * control plane goes away and comes back, and nothing is lost; a proxy that stops takes its endpoint along.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -127,6 +127,18 @@ class FleetEndToEndIT {
                 + Duration.ofNanos(System.nanoTime() - written).toMillis() + " ms");
         Thread.sleep(500);
         assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v1", 50));
+    }
+
+    @Test
+    @Order(5)
+    void aProxyThatShutsDownWithdrawsItsEndpointFromCallersSnapshots() throws Exception {
+        ShopMesh.Workload echoV1 = mesh.workloads.get("echo-v1");
+        String endpoint = "\"port\":" + echoV1.inbound + "}";
+        assertThat(mesh.api.get("/v1/meshes/shop/snapshots/web").body()).contains(endpoint);
+        mesh.api.declare("/v1/meshes/shop/routes/echo-split", ShopMesh.split(0, 100));
+        echoV1.proxy.stop();
+        assertThat(mesh.api.get("/v1/meshes/shop/snapshots/web").body()).doesNotContain(endpoint);
+        assertThat(count(mesh.callEcho(20))).isEqualTo(Map.of("echo v2", 20));
     }
 
     private static Map<String, Integer> count(List<String> answers) {

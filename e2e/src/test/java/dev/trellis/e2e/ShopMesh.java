@@ -19,7 +19,7 @@ import java.util.UUID;
 /**
  * The whole product on one machine: the control plane jar on its embedded PostgreSQL, a tenant,
  * mesh {@code shop} under STRICT mTLS, and workloads web v1, echo v1 and echo v2 (real HTTP servers)
- * each behind a proxy jar that registered with a join token.
+ * each behind a proxy jar that registered with a join token and offers its own endpoint.
  */
 final class ShopMesh implements AutoCloseable {
     static final String OPERATOR_KEY = "e2e-operator-" + UUID.randomUUID();
@@ -87,15 +87,10 @@ final class ShopMesh implements AutoCloseable {
         if (tenant.status() != 201) throw new AssertionError("sign-up answered " + tenant.status() + ": " + tenant.body());
         api = new ControlPlaneApi(controlPlanePort, tenant.json().get("apiKey").asString());
         api.declare("/v1/meshes/shop", "{\"mtls\": \"STRICT\"}");
-        api.declare("/v1/meshes/shop/services/echo", """
-                {"protocol": "http", "port": 8080, "versions": [{"name": "v1"}, {"name": "v2"}],
-                 "endpoints": [{"address": "127.0.0.1", "port": %d, "version": "v1"},
-                               {"address": "127.0.0.1", "port": %d, "version": "v2"}]}"""
-                .formatted(workloads.get("echo-v1").inbound, workloads.get("echo-v2").inbound));
-        api.declare("/v1/meshes/shop/services/web", """
-                {"protocol": "http", "port": 8080, "versions": [{"name": "v1"}],
-                 "endpoints": [{"address": "127.0.0.1", "port": %d, "version": "v1"}]}"""
-                .formatted(workloads.get("web-v1").inbound));
+        // No static endpoints: each proxy registers its own when it is ready.
+        api.declare("/v1/meshes/shop/services/echo",
+                "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}, {\"name\": \"v2\"}]}");
+        api.declare("/v1/meshes/shop/services/web", "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}]}");
         api.declare("/v1/meshes/shop/policies/web-to-echo",
                 "{\"kind\": \"ACCESS\", \"target\": {\"service\": \"echo\"}, \"spec\": {\"allow\": [{\"from\": {\"service\": \"web\"}}]}}");
         api.declare("/v1/meshes/shop/routes/echo-split", split(90, 10));
@@ -117,7 +112,7 @@ final class ShopMesh implements AutoCloseable {
                 "TRELLIS_INBOUND_PORT", String.valueOf(workload.inbound),
                 "TRELLIS_OUTBOUND_PORT", String.valueOf(workload.outbound),
                 "TRELLIS_ADMIN_PORT", String.valueOf(workload.admin),
-                "TRELLIS_DATA_DIR", workload.dataDir.toString()));
+                "TRELLIS_DATA_DIR", workload.dataDir.toString(), "TRELLIS_ADVERTISE_ADDRESS", "127.0.0.1"));
         if (joinToken != null) environment.put("TRELLIS_JOIN_TOKEN", joinToken);
         workload.proxy = Launched.start("proxy-" + workload.name(), PROXY_JAR, environment);
         workload.proxy.awaitStatus("http://127.0.0.1:" + workload.admin + "/ready", 200, Duration.ofSeconds(90));
