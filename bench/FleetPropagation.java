@@ -1,0 +1,205 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fleet propagation, run by bench/fleet-propagation.sh against a control plane it started:
+ * N simulated proxies (long-poll clients in this one process) register with join tokens, hold
+ * their polls, and each API write is timed until every proxy received the new snapshot and until
+ * it reported it applied. Peer in the same run: the same N clients reading the snapshot with a
+ * plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC) with no
+ * poll held and with N held.
+ *
+ * java FleetPropagation.java <base-url> <api-key> <control-plane-pid> <csr-file> [proxies] [writes]
+ */
+public class FleetPropagation {
+    private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+
+    public static void main(String[] args) throws Exception {
+        String base = args[0];
+        String apiKey = args[1];
+        long pid = Long.parseLong(args[2]);
+        String csr = Files.readString(Path.of(args[3]));
+        int proxies = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
+        int writes = args.length > 5 ? Integer.parseInt(args[5]) : 5;
+
+        List<String> tokens = register(base, apiKey, csr, proxies);
+        String version = etag(send(get(base + "/v1/fleet/config", tokens.getFirst())));
+
+        List<Long> peer = peer(base, apiKey, proxies);
+        Memory idle = Memory.of(pid);
+
+        List<Long> received = Collections.synchronizedList(new ArrayList<>());
+        List<Long> reported = Collections.synchronizedList(new ArrayList<>());
+        Memory held = null;
+        for (int write = 0; write < writes; write++) {
+            CountDownLatch all = new CountDownLatch(proxies);
+            long[] writtenAt = new long[1];
+            List<CompletableFuture<Void>> polls = new ArrayList<>();
+            String have = version;
+            ConcurrentLinkedQueue<String> versions = new ConcurrentLinkedQueue<>();
+            for (String token : tokens) {
+                polls.add(HTTP.sendAsync(get(base + "/v1/fleet/config?version=" + have, token), HttpResponse.BodyHandlers.ofByteArray())
+                        .thenCompose(response -> {
+                            long at = System.nanoTime();
+                            if (response.statusCode() != 200) throw new IllegalStateException("poll answered " + response.statusCode());
+                            received.add(at - writtenAt[0]);
+                            String now = etag(response);
+                            versions.add(now);
+                            return HTTP.sendAsync(post(base + "/v1/fleet/status", token,
+                                            "{\"version\": \"" + now + "\", \"result\": \"applied\"}"), HttpResponse.BodyHandlers.discarding())
+                                    .thenAccept(status -> {
+                                        if (status.statusCode() != 204) throw new IllegalStateException("status answered " + status.statusCode());
+                                        reported.add(System.nanoTime() - writtenAt[0]);
+                                        all.countDown();
+                                    });
+                        }));
+            }
+            Thread.sleep(3000);
+            if (held == null) held = Memory.of(pid);
+            int v1 = write % 2 == 0 ? 10 : 90;
+            writtenAt[0] = System.nanoTime();
+            HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/meshes/shop/routes/echo-split"))
+                    .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(split(v1, 100 - v1))).build(), HttpResponse.BodyHandlers.ofString());
+            if (put.statusCode() != 200) throw new IllegalStateException("PUT answered " + put.statusCode() + ": " + put.body());
+            if (!all.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("not every proxy applied write " + write);
+            CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).join();
+            version = versions.peek();
+            if (versions.stream().anyMatch(v -> !v.equals(versions.peek()))) throw new IllegalStateException("proxies got different versions");
+            Thread.sleep(1000);
+        }
+
+        System.out.printf("| proxies (held long polls) | %d |%n", proxies);
+        System.out.printf("| writes timed | %d |%n", writes);
+        row("peer: %d concurrent plain GETs of the snapshot".formatted(proxies), peer);
+        row("write → snapshot received by every proxy", received);
+        row("write → applied and reported by every proxy", reported);
+        System.out.printf("| control plane RSS, no poll held | %.1f MiB |%n", idle.rss / 1048576.0);
+        System.out.printf("| control plane RSS, %d polls held | %.1f MiB |%n", proxies, held.rss / 1048576.0);
+        System.out.printf("| RSS per held poll | %.1f KiB |%n", (held.rss - idle.rss) / 1024.0 / proxies);
+        System.out.printf("| used heap per held poll (after full GC) | %.1f KiB |%n", (held.heapUsed - idle.heapUsed) / 1024.0 / proxies);
+    }
+
+    private static List<String> register(String base, String apiKey, String csr, int count) throws Exception {
+        List<String> tokens = Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                done.add(pool.submit(() -> {
+                    String minted = send(post(base + "/v1/meshes/shop/join-tokens", apiKey, "{\"service\": \"web\", \"version\": \"v1\"}")).body();
+                    Matcher joinToken = TOKEN.matcher(minted);
+                    if (!joinToken.find()) throw new IllegalStateException("no join token: " + minted);
+                    String body = "{\"joinToken\": \"" + joinToken.group(1) + "\", \"csr\": \"" + csr.replace("\n", "\\n") + "\"}";
+                    HttpResponse<String> registered = send(post(base + "/v1/fleet/register", null, body));
+                    Matcher proxyToken = TOKEN.matcher(registered.body());
+                    if (registered.statusCode() != 201 || !proxyToken.find()) throw new IllegalStateException("registration: " + registered.body());
+                    tokens.add(proxyToken.group(1));
+                    return null;
+                }));
+            }
+            for (var f : done) f.get();
+        }
+        return tokens;
+    }
+
+    private static List<Long> peer(String base, String apiKey, int count) {
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            all.add(HTTP.sendAsync(get(base + "/v1/meshes/shop/snapshots/web", apiKey), HttpResponse.BodyHandlers.discarding())
+                    .thenAccept(r -> {
+                        if (r.statusCode() != 200) throw new IllegalStateException("GET answered " + r.statusCode());
+                        latencies.add(System.nanoTime() - start);
+                    }));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        return latencies;
+    }
+
+    private static void row(String what, List<Long> nanos) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        System.out.printf("| %s | p50 %d ms, p99 %d ms, max %d ms (n=%d) |%n", what, ms(sorted, 0.50), ms(sorted, 0.99),
+                sorted.getLast() / 1_000_000, sorted.size());
+    }
+
+    private static long ms(List<Long> sorted, double quantile) {
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(quantile * sorted.size()) - 1)) / 1_000_000;
+    }
+
+    static String split(int v1, int v2) {
+        return "{\"service\": \"echo\", \"rules\": [{\"match\": {\"pathPrefix\": \"/\"}, \"backends\": [{\"service\": \"echo\", \"version\": \"v1\", \"weight\": "
+                + v1 + "}, {\"service\": \"echo\", \"version\": \"v2\", \"weight\": " + v2 + "}]}]}";
+    }
+
+    private static HttpRequest get(String url, String bearer) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + bearer).timeout(Duration.ofSeconds(90)).build();
+    }
+
+    private static HttpRequest post(String url, String bearer, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(90)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) request.header("Authorization", "Bearer " + bearer);
+        return request.build();
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String etag(HttpResponse<?> response) {
+        return response.headers().firstValue("ETag").orElseThrow().replace("\"", "");
+    }
+
+    /** The control plane's resident memory and its used heap right after a full GC. */
+    record Memory(long rss, long heapUsed) {
+        static Memory of(long pid) throws Exception {
+            jcmd(pid, "GC.run");
+            Thread.sleep(500);
+            String info = jcmd(pid, "GC.heap_info");
+            Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
+            long heap = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+            long rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
+            return new Memory(rss, heap);
+        }
+
+        private static String jcmd(long pid, String command) throws Exception {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Path jcmd = Path.of(java).resolveSibling("jcmd");
+            Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            process.waitFor();
+            return out;
+        }
+    }
+}

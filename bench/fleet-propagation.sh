@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Fleet propagation and memory: an API write → applied by N simulated proxies (long-poll clients
+# in one JVM, bench/FleetPropagation.java), p50/p99/max over several writes; and the control plane's
+# memory per held poll with N polls held. Peer in the same run: the same N clients reading the
+# snapshot with a plain GET at once. Starts the control plane jar on a throw-away TRELLIS_HOME
+# (embedded PostgreSQL) on 127.0.0.1.
+#
+#   bench/fleet-propagation.sh [proxies, default 1000] [writes, default 5]
+#
+# Needs curl and openssl (for the CSR every simulated proxy sends); builds the jar if it is missing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+proxies="${1:-1000}"
+writes="${2:-5}"
+for tool in curl openssl; do
+  command -v "$tool" >/dev/null || { echo "bench/fleet-propagation.sh needs $tool" >&2; exit 1; }
+done
+java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+[ -x "$java_bin" ] || java_bin=java
+jar="${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-control-plane.jar}"
+[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl tenant-api -am package)
+
+home="$(mktemp -d)"
+work="$(mktemp -d)"
+port=18490
+base="http://127.0.0.1:$port"
+TRELLIS_HOME="$home" TRELLIS_OPERATOR_KEY=bench-operator "$java_bin" -Xmx512m -jar "$jar" --server.port=$port \
+  --trellis.fleet.poll-hold=30s --logging.level.root=WARN >"$work/control-plane.log" 2>&1 &
+cp_pid=$!
+cleanup() { kill "$cp_pid" 2>/dev/null || true; wait "$cp_pid" 2>/dev/null || true; rm -rf "$home" "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do curl -sf "$base/openapi/trellis.yaml" -o /dev/null && break; sleep 1; done
+
+key=$(curl -sf -X POST "$base/v1/tenants" -H 'Authorization: Bearer bench-operator' -H 'Content-Type: application/json' \
+  -d '{"name": "bench"}' | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
+put() { curl -sf -o /dev/null -X PUT "$base$1" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$2"; }
+put /v1/meshes/shop '{"mtls": "STRICT"}'
+put /v1/meshes/shop/services/echo '{"port": 8080, "versions": [{"name": "v1"}, {"name": "v2"}], "endpoints": [{"address": "10.0.0.7", "port": 8080, "version": "v1"}, {"address": "10.0.0.8", "port": 8080, "version": "v2"}]}'
+put /v1/meshes/shop/services/web '{"port": 8080, "versions": [{"name": "v1"}]}'
+put /v1/meshes/shop/policies/web-to-echo '{"kind": "ACCESS", "target": {"service": "echo"}, "spec": {"allow": [{"from": {"service": "web"}}]}}'
+put /v1/meshes/shop/routes/echo-split '{"service": "echo", "rules": [{"match": {"pathPrefix": "/"}, "backends": [{"service": "echo", "version": "v1", "weight": 90}, {"service": "echo", "version": "v2", "weight": 10}]}]}'
+
+# One key and CSR shared by the simulated proxies: the control plane takes identities from join tokens.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=bench \
+  -keyout "$work/key.pem" -out "$work/csr.pem" 2>/dev/null
+
+echo "fleet propagation: $proxies proxies, $writes writes, control plane pid $cp_pid, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$java_bin" "$root/bench/FleetPropagation.java" "$base" "$key" "$cp_pid" "$work/csr.pem" "$proxies" "$writes"
