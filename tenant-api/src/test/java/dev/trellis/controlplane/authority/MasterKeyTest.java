@@ -1,0 +1,39 @@
+package dev.trellis.controlplane.authority;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MasterKeyTest {
+    private static MasterKey key(byte fill) {
+        byte[] bytes = new byte[32];
+        java.util.Arrays.fill(bytes, fill);
+        return new MasterKey(new MockEnvironment().withProperty("trellis.master-key",
+                Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)));
+    }
+
+    @Test
+    void sealedSecretsOpenOnlyWithTheSameKeyAndBinding() {
+        byte[] secret = "a mesh authority's private key".getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = key((byte) 1).seal(secret, "mesh-authority:t1/shop");
+
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("private key");
+        assertThat(key((byte) 1).open(sealed, "mesh-authority:t1/shop")).isEqualTo(secret);
+        // Copied to another mesh's row, or read with another master key, it does not open.
+        assertThatThrownBy(() -> key((byte) 1).open(sealed, "mesh-authority:t2/shop")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> key((byte) 2).open(sealed, "mesh-authority:t1/shop")).isInstanceOf(IllegalStateException.class);
+        // A fresh nonce every time: the same secret never seals to the same bytes.
+        assertThat(key((byte) 1).seal(secret, "mesh-authority:t1/shop")).isNotEqualTo(sealed);
+    }
+
+    @Test
+    void aMasterKeyOfTheWrongLengthIsRefused() {
+        assertThatThrownBy(() -> new MasterKey(new MockEnvironment().withProperty("trellis.master-key", "c2hvcnQ")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("32 bytes");
+    }
+}
