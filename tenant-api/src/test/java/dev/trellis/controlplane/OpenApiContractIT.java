@@ -94,6 +94,8 @@ class OpenApiContractIT extends ControlPlaneIT {
             api.post("/v1/fleet/status", proxyToken, "{\"version\": \"" + version + "\", \"result\": \"applied\"}");
             String renewal = Api.JSON.createObjectNode().put("csr", ProxyKey.generate().csr()).toString();
             api.post("/v1/fleet/certificates", proxyToken, renewal);
+            api.post("/v1/fleet/endpoints", proxyToken, "{\"address\": \"127.0.0.1\", \"port\": 15006}");
+            api.delete("/v1/fleet/endpoints", proxyToken);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
