@@ -15,25 +15,8 @@ writes="${2:-5}"
 for tool in curl openssl; do
   command -v "$tool" >/dev/null || { echo "bench/fleet-propagation.sh needs $tool" >&2; exit 1; }
 done
-java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-[ -x "$java_bin" ] || java_bin=java
-jar="${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-control-plane.jar}"
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl tenant-api -am package)
-
-home="$(mktemp -d)"
-work="$(mktemp -d)"
-port=18490
-base="http://127.0.0.1:$port"
-TRELLIS_HOME="$home" TRELLIS_OPERATOR_KEY=bench-operator "$java_bin" -Xmx512m -jar "$jar" --server.port=$port \
-  --trellis.fleet.poll-hold=30s --logging.level.root=WARN >"$work/control-plane.log" 2>&1 &
-cp_pid=$!
-cleanup() { kill "$cp_pid" 2>/dev/null || true; wait "$cp_pid" 2>/dev/null || true; rm -rf "$home" "$work"; }
-trap cleanup EXIT
-for _ in $(seq 1 120); do curl -sf "$base/openapi/trellis.yaml" -o /dev/null && break; sleep 1; done
-
-key=$(curl -sf -X POST "$base/v1/tenants" -H 'Authorization: Bearer bench-operator' -H 'Content-Type: application/json' \
-  -d '{"name": "bench"}' | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
-put() { curl -sf -o /dev/null -X PUT "$base$1" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$2"; }
+source "$root/bench/lib/control-plane.sh"
+start_control_plane 18490 -Xmx512m -- --trellis.fleet.poll-hold=30s
 put /v1/meshes/shop '{"mtls": "STRICT"}'
 put /v1/meshes/shop/services/echo '{"port": 8080, "versions": [{"name": "v1"}, {"name": "v2"}], "endpoints": [{"address": "10.0.0.7", "port": 8080, "version": "v1"}, {"address": "10.0.0.8", "port": 8080, "version": "v2"}]}'
 put /v1/meshes/shop/services/web '{"port": 8080, "versions": [{"name": "v1"}]}'
