@@ -191,6 +191,34 @@ class FleetIT extends ControlPlaneIT {
     }
 
     @Test
+    void concurrentStatusReportsOfTwoTenantsAreEachRecordedForTheirOwnProxy() throws Exception {
+        // Reports arriving together share transactions (group commit): each must still land on its own row, in its own tenant.
+        List<String> keys = List.of(newTenant(), newTenant());
+        List<String[]> reporters = new java.util.ArrayList<>();
+        for (String key : keys) {
+            declareFleetMesh(key);
+            for (int i = 0; i < 6; i++) {
+                JsonNode proxy = register(key, "echo", "v1");
+                reporters.add(new String[]{key, proxy.get("proxyId").asString(), proxy.get("token").asString()});
+            }
+        }
+        List<CompletableFuture<HttpResponse<Void>>> sent = reporters.stream().map(r -> HTTP.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/fleet/status")).header("Authorization", "Bearer " + r[2])
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"version\": \"sha256:" + r[1] + "\", \"result\": \"applied\"}")).build(),
+                HttpResponse.BodyHandlers.discarding())).toList();
+        for (CompletableFuture<HttpResponse<Void>> answer : sent) assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+
+        for (String key : keys) {
+            List<JsonNode> listed = fleet.get("/v1/meshes/shop/proxies", key).json().get("items").valueStream().toList();
+            assertThat(listed).hasSize(6);
+            for (JsonNode proxy : listed) {
+                assertThat(proxy.get("appliedVersion").asString()).isEqualTo("sha256:" + proxy.get("id").asString());
+            }
+        }
+    }
+
+    @Test
     void renewalIssuesACertificateForANewKeyAndTheTokenFollowsIt() throws Exception {
         String key = newTenant();
         declareFleetMesh(key);

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code GET /v1/fleet/config?version=}: answers at once when the stored snapshot differs from the
  * proxy's version, otherwise holds the request (a {@link DeferredResult}: no thread, no connection)
  * until a notification names that snapshot or the hold time ends with 304. A notification reads the
- * snapshot once for all the polls waiting on it.
+ * snapshot and builds its answer once for all the polls waiting on it.
  */
 @Component
 class ConfigLongPoll {
@@ -37,6 +37,10 @@ class ConfigLongPoll {
     private record Waiter(String version, DeferredResult<ResponseEntity<byte[]>> result) {
     }
 
+    /** A snapshot's version and the answer every poll behind it receives (immutable, so shared). */
+    private record Answer(String version, ResponseEntity<byte[]> response) {
+    }
+
     DeferredResult<ResponseEntity<byte[]>> poll(SnapshotKey key, String version) {
         String have = version == null ? "" : version;
         DeferredResult<ResponseEntity<byte[]>> result = new DeferredResult<>(hold.toMillis(), notModified(have));
@@ -52,7 +56,7 @@ class ConfigLongPoll {
     void changed(SnapshotKey key) {
         Set<Waiter> waiters = waiting.get(key);
         if (waiters == null || waiters.isEmpty()) return;
-        Optional<FleetSnapshots.Current> current = current(key);
+        Optional<Answer> current = current(key);
         waiters.forEach(waiter -> offer(waiter, current));
     }
 
@@ -65,16 +69,14 @@ class ConfigLongPoll {
         return waiting.values().stream().mapToInt(Set::size).sum();
     }
 
-    private Optional<FleetSnapshots.Current> current(SnapshotKey key) {
-        return transactions.inTenant(key.tenantId(), () -> snapshots.find(key));
+    private Optional<Answer> current(SnapshotKey key) {
+        return transactions.inTenant(key.tenantId(), () -> snapshots.find(key)).map(snapshot -> new Answer(snapshot.version(),
+                ResponseEntity.ok().eTag("\"" + snapshot.version() + "\"").contentType(MediaType.APPLICATION_JSON).body(snapshot.body())));
     }
 
-    private static void offer(Waiter waiter, Optional<FleetSnapshots.Current> current) {
+    private static void offer(Waiter waiter, Optional<Answer> current) {
         if (current.isEmpty() || current.get().version().equals(waiter.version())) return;
-        waiter.result().setResult(ResponseEntity.ok()
-                .eTag("\"" + current.get().version() + "\"")
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(current.get().body()));
+        waiter.result().setResult(current.get().response());
     }
 
     private void forget(SnapshotKey key, Waiter waiter) {

@@ -28,17 +28,17 @@ class FleetController {
 
     private final FleetRegistration registration;
     private final ConfigLongPoll longPoll;
-    private final TenantTransactions transactions;
-    private final Proxies proxies;
+    private final ProxyReports reports;
     private final FleetEndpoints endpoints;
+    private final RecentProxyTokens recentTokens;
 
-    FleetController(FleetRegistration registration, ConfigLongPoll longPoll, TenantTransactions transactions, Proxies proxies,
-                    FleetEndpoints endpoints) {
+    FleetController(FleetRegistration registration, ConfigLongPoll longPoll, ProxyReports reports, FleetEndpoints endpoints,
+                    RecentProxyTokens recentTokens) {
         this.endpoints = endpoints;
         this.registration = registration;
         this.longPoll = longPoll;
-        this.transactions = transactions;
-        this.proxies = proxies;
+        this.reports = reports;
+        this.recentTokens = recentTokens;
     }
 
     record Renewed(String certificateChain, String trustBundle, Instant notAfter) {
@@ -60,16 +60,14 @@ class FleetController {
         String csr = document.text("csr");
         document.check();
         MeshAuthority.Issued issued = registration.renew(proxy, SigningRequest.parse(csr, "csr"));
+        recentTokens.forget(proxy.id());
         return new Renewed(issued.chain(), issued.trustBundle(), issued.notAfter());
     }
 
     @GetMapping("/v1/fleet/config")
     DeferredResult<ResponseEntity<byte[]>> config(@AuthenticationPrincipal FleetProxy proxy,
                                                   @RequestParam(required = false) String version) {
-        transactions.inTenant(proxy.tenantId(), () -> {
-            proxies.seen(proxy, TenantTransactions.now());
-            return null;
-        });
+        reports.seen(proxy, TenantTransactions.now());
         return longPoll.poll(proxy.snapshotKey(), version);
     }
 
@@ -89,6 +87,7 @@ class FleetController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deregisterEndpoint(@AuthenticationPrincipal FleetProxy proxy) {
         endpoints.deregister(proxy);
+        recentTokens.forget(proxy.id());
     }
 
     @PostMapping("/v1/fleet/status")
@@ -104,11 +103,8 @@ class FleetController {
         if ("rejected".equals(result) && (reason == null || reason.isBlank())) document.violation("reason", "is required when rejected");
         if (reason != null && reason.length() > MAX_REASON) document.violation("reason", "must be at most " + MAX_REASON + " characters");
         document.check();
-        transactions.inTenant(proxy.tenantId(), () -> {
-            Instant now = TenantTransactions.now();
-            if (result.equals("applied")) proxies.applied(proxy, version, now);
-            else proxies.rejected(proxy, version, reason, now);
-            return null;
-        });
+        Instant now = TenantTransactions.now();
+        if (result.equals("applied")) reports.applied(proxy, version, now);
+        else reports.rejected(proxy, version, reason, now);
     }
 }

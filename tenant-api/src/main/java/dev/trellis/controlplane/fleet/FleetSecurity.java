@@ -24,7 +24,8 @@ class FleetSecurity {
 
     @Bean
     @Order(0)
-    SecurityFilterChain fleet(HttpSecurity http, TenantTransactions transactions, Proxies proxies) throws Exception {
+    SecurityFilterChain fleet(HttpSecurity http, TenantTransactions transactions, Proxies proxies, RecentProxyTokens recent)
+            throws Exception {
         http.securityMatcher("/v1/fleet/**")
                 .csrf(csrf -> csrf.disable())
                 .httpBasic(basic -> basic.disable())
@@ -32,7 +33,7 @@ class FleetSecurity {
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ProxyCredentialFilter(transactions, proxies), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ProxyCredentialFilter(transactions, proxies, recent), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         // A held long poll resumes as an async dispatch of a request already authorised.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The proxies table: registered proxies, their certificate, what they applied or rejected, when last seen. */
+/** The proxies table: registered proxies and their certificate ({@link ProxyReports} writes what they applied or rejected, when last seen). */
 @Repository
 class Proxies {
     static final String KIND = "trp";
@@ -35,15 +35,20 @@ class Proxies {
                 .update();
     }
 
+    /** A proxy whose token matched, and when the certificate the token is bound to ends. */
+    record Authenticated(FleetProxy proxy, Instant certificateNotAfter) {
+    }
+
     /**
      * The proxy a token names, if the token matches and the certificate it is bound to is still
      * valid. Runs in a transaction whose {@code trellis.proxy_id} names the proxy.
      */
-    Optional<FleetProxy> authenticate(String id, String token, Instant now) {
+    Optional<Authenticated> authenticate(String id, String token, Instant now) {
         return jdbc.sql("SELECT tenant_id, mesh, service, version, secret_hash, not_after FROM proxies WHERE id = ?")
                 .param(id)
                 .query((rs, n) -> MintedCredential.matches(token, rs.getBytes(5)) && now.isBefore(rs.getTimestamp(6).toInstant())
-                        ? new FleetProxy(id, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))
+                        ? new Authenticated(new FleetProxy(id, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                                rs.getTimestamp(6).toInstant())
                         : null)
                 .optional();
     }
@@ -51,22 +56,6 @@ class Proxies {
     void renewed(FleetProxy proxy, MeshAuthority.Issued issued, Instant now) {
         jdbc.sql("UPDATE proxies SET fingerprint = ?, not_after = ?, last_seen = ? WHERE id = ?")
                 .params(issued.fingerprint(), Timestamp.from(issued.notAfter()), Timestamp.from(now), proxy.id())
-                .update();
-    }
-
-    void seen(FleetProxy proxy, Instant now) {
-        jdbc.sql("UPDATE proxies SET last_seen = ? WHERE id = ?").params(Timestamp.from(now), proxy.id()).update();
-    }
-
-    void applied(FleetProxy proxy, String version, Instant now) {
-        jdbc.sql("UPDATE proxies SET applied_version = ?, last_seen = ? WHERE id = ?")
-                .params(version, Timestamp.from(now), proxy.id())
-                .update();
-    }
-
-    void rejected(FleetProxy proxy, String version, String reason, Instant now) {
-        jdbc.sql("UPDATE proxies SET rejected_version = ?, rejection_reason = ?, last_seen = ? WHERE id = ?")
-                .params(version, reason, Timestamp.from(now), proxy.id())
                 .update();
     }
 

@@ -19,17 +19,19 @@ import java.util.Optional;
 
 /**
  * Authenticates {@code Authorization: Bearer trp_…} proxy tokens: the token names its proxy, whose
- * row holds the token's hash and the end of its current certificate's life. Looked up on every
- * request, so deleting a proxy (or its mesh) cuts it off at once. Not a bean: a filter bean would
- * also be registered with the servlet container, for every path.
+ * row holds the token's hash and the end of its current certificate's life. Verified against the
+ * database unless this replica did so in the last few seconds ({@link RecentProxyTokens}). Not a
+ * bean: a filter bean would also be registered with the servlet container, for every path.
  */
 class ProxyCredentialFilter extends OncePerRequestFilter {
     private final TenantTransactions transactions;
     private final Proxies proxies;
+    private final RecentProxyTokens recent;
 
-    ProxyCredentialFilter(TenantTransactions transactions, Proxies proxies) {
+    ProxyCredentialFilter(TenantTransactions transactions, Proxies proxies, RecentProxyTokens recent) {
         this.transactions = transactions;
         this.proxies = proxies;
+        this.recent = recent;
     }
 
     @Override
@@ -38,9 +40,7 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = header.substring(7).strip();
-            Optional<String> id = MintedCredential.idOf(Proxies.KIND, token);
-            Optional<FleetProxy> proxy = id.flatMap(proxyId -> transactions.withSetting("trellis.proxy_id", proxyId,
-                    () -> proxies.authenticate(proxyId, token, TenantTransactions.now())));
+            Optional<FleetProxy> proxy = recent.find(token, TenantTransactions.now()).or(() -> verify(token));
             if (proxy.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
                         "unknown proxy token, or its certificate has expired");
@@ -50,5 +50,13 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
                     proxy.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + FleetSecurity.PROXY)));
         }
         chain.doFilter(request, response);
+    }
+
+    private Optional<FleetProxy> verify(String token) {
+        Optional<Proxies.Authenticated> authenticated = MintedCredential.idOf(Proxies.KIND, token)
+                .flatMap(proxyId -> transactions.withSetting("trellis.proxy_id", proxyId,
+                        () -> proxies.authenticate(proxyId, token, TenantTransactions.now())));
+        authenticated.ifPresent(verified -> recent.remember(token, verified));
+        return authenticated.map(Proxies.Authenticated::proxy);
     }
 }

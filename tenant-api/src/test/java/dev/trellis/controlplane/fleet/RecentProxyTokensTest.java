@@ -1,0 +1,47 @@
+package dev.trellis.controlplane.fleet;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RecentProxyTokensTest {
+    private static final FleetProxy PROXY = new FleetProxy("trp_a", "tenant", "shop", "web", "v1");
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    @Test
+    void aVerifiedTokenIsFoundUntilItsCertificateEnds() {
+        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1));
+        recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(10)));
+
+        assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
+        assertThat(recent.find("trp_a_other", NOW)).isEmpty();
+        assertThat(recent.find("trp_a_secret", NOW.plusSeconds(10))).isEmpty();
+        assertThat(recent.find("trp_a_secret", NOW)).as("an expired entry is dropped").isEmpty();
+    }
+
+    @Test
+    void entriesLiveOnlyAsLongAsTheCacheSaysAndForgettingAProxyDropsItsTokens() throws InterruptedException {
+        RecentProxyTokens shortLived = new RecentProxyTokens(Duration.ofMillis(50));
+        shortLived.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
+        assertThat(shortLived.find("trp_a_secret", NOW)).contains(PROXY);
+        Thread.sleep(80);
+        assertThat(shortLived.find("trp_a_secret", NOW)).isEmpty();
+
+        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1));
+        recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
+        recent.forget("trp_b");
+        assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
+        recent.forget("trp_a");
+        assertThat(recent.find("trp_a_secret", NOW)).isEmpty();
+    }
+
+    @Test
+    void aZeroLifetimeCachesNothing() {
+        RecentProxyTokens off = new RecentProxyTokens(Duration.ZERO);
+        off.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
+        assertThat(off.find("trp_a_secret", NOW)).isEmpty();
+    }
+}
