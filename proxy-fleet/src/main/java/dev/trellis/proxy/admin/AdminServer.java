@@ -3,6 +3,7 @@ package dev.trellis.proxy.admin;
 import java.nio.charset.StandardCharsets;
 
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.listener.InboundListener;
 import dev.trellis.proxy.routing.ActiveRoutes;
 import dev.trellis.proxy.routing.RoutingTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,7 +15,8 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The admin port: {@code /ready} (200 only once a snapshot is in force) and {@code /metrics}
+ * The admin port: {@code /ready} (200 only once a snapshot is in force and the inbound listener accepts
+ * connections with that snapshot's transport) and {@code /metrics}
  * (Prometheus text). A bare Reactor Netty server instead of Actuator, which would add a second
  * application context and tens of megabytes to a sidecar that needs two endpoints.
  */
@@ -24,10 +26,13 @@ class AdminServer implements SmartLifecycle {
     private final ActiveRoutes routes;
     private final PrometheusMeterRegistry registry;
     private final LoopResources loops;
+    private final InboundListener inbound;
     private volatile DisposableServer server;
 
-    AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, LoopResources loops) {
+    AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, LoopResources loops,
+                InboundListener inbound) {
         this.settings = settings;
+        this.inbound = inbound;
         this.loops = loops;
         this.routes = routes;
         this.registry = registry;
@@ -42,6 +47,10 @@ class AdminServer implements SmartLifecycle {
                         .get("/ready", (request, response) -> {
                             RoutingTable table = routes.current();
                             if (table == null) return response.status(503).sendString(Mono.just("no snapshot applied\n"));
+                            if (!inbound.accepts(table.snapshot())) {
+                                return response.status(503).sendString(Mono.just("inbound listener not yet serving snapshot "
+                                        + table.snapshot().version() + "\n"));
+                            }
                             return response.sendString(Mono.just("ready " + table.snapshot().version() + "\n"));
                         })
                         .get("/metrics", (request, response) -> response

@@ -11,8 +11,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Calls to other proxies present the renewed certificate from the next connection on, without
- * waiting for a snapshot change. (The inbound listener still serves the certificate it opened with
- * until the snapshot changes its mTLS mode; the listener's owner is to reopen it on this event.)
+ * waiting for a snapshot change. (The inbound listener follows the same event on its own.)
  */
 @Component
 class RenewedCertificateInUse {

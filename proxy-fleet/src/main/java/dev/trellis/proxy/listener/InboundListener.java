@@ -3,6 +3,7 @@ package dev.trellis.proxy.listener;
 import dev.trellis.compiler.snapshot.MtlsMode;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.fleet.CertificateRenewed;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
 import dev.trellis.proxy.tls.TlsFiles;
 import io.netty.handler.ssl.ClientAuth;
@@ -21,20 +22,23 @@ import reactor.netty.resources.LoopResources;
 /**
  * The inbound listener (15006 → the app): a second Reactor Netty server on the same WebFlux
  * handler as the outbound one, so both sides share the gateway, its filters and event loops; the
- * handler mapping tells them apart by local port. It opens once a snapshot is in force and is
- * re-opened when the snapshot changes how callers must authenticate: under STRICT only TLS with a
- * client certificate from the trust bundle; under PERMISSIVE TLS (client certificate optional) or
- * plaintext, told apart by the first bytes; under DISABLED (or without certificates) plaintext.
+ * handler mapping tells them apart by local port. It binds once, when the first snapshot is in
+ * force, and stays bound: each new connection takes the transport in force at that moment — under
+ * STRICT only TLS with a client certificate from the trust bundle; under PERMISSIVE TLS (client
+ * certificate optional) or plaintext, told apart by the first bytes; under DISABLED (or without
+ * certificates) plaintext. A snapshot changing the mode, or a renewed certificate, swaps that
+ * transport in place, so the port never closes and connections under way keep theirs.
  */
 @Component
-class InboundListener {
+public class InboundListener {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
 
     private final HttpHandler handler;
     private final ProxySettings settings;
     private final LoopResources loops;
-    private DisposableServer server;
-    private MtlsMode mode;
+    private volatile DisposableServer server;
+    /** What new connections get; read on the event loops for every accepted connection. */
+    private volatile InboundTransport transport;
 
     InboundListener(HttpHandler handler, ProxySettings settings, LoopResources loops) {
         this.handler = handler;
@@ -42,32 +46,70 @@ class InboundListener {
         this.loops = loops;
     }
 
+    /**
+     * Whether the listener accepts connections with the transport {@code snapshot} asks for, which is
+     * what readiness means to callers: a snapshot in force whose port cannot be reached is not ready.
+     */
+    public boolean accepts(Snapshot snapshot) {
+        InboundTransport current = transport;
+        return server != null && current != null && current.requested() == snapshot.mtls();
+    }
+
     @EventListener
     synchronized void onSnapshot(SnapshotApplied applied) {
         Snapshot snapshot = applied.snapshot();
-        TlsFiles tls = TlsFiles.in(settings.dataDir());
-        MtlsMode wanted = tls.present() ? snapshot.mtls() : MtlsMode.DISABLED;
-        if (snapshot.mtls() != MtlsMode.DISABLED && !tls.present()) {
-            log.warn("snapshot asks for {} mTLS but {} has no cert.pem, key.pem and trust-bundle.pem: inbound stays plaintext",
-                    snapshot.mtls(), settings.dataDir());
+        InboundTransport current = transport;
+        if (current == null || current.requested() != snapshot.mtls()) install(snapshot.mtls());
+        if (server == null) {
+            server = HttpServer.create().runOn(loops).port(settings.inboundPort())
+                    .doOnChannelInit((observer, channel, address) -> transport.secure(channel))
+                    .handle(new ReactorHttpHandlerAdapter(handler))
+                    .bindNow();
         }
-        if (server != null && wanted == mode) return;
-        if (server != null) server.disposeNow();
-        HttpServer http = HttpServer.create().runOn(loops).port(settings.inboundPort());
-        if (wanted != MtlsMode.DISABLED) {
-            SslContext context = tls.server(wanted == MtlsMode.STRICT ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-            boolean strict = wanted == MtlsMode.STRICT;
-            http = http.doOnChannelInit((observer, channel, address) -> channel.pipeline().addFirst("trellis-tls",
-                    strict ? context.newHandler(channel.alloc()) : new OptionalSslHandler(context)));
-        }
-        server = http.handle(new ReactorHttpHandlerAdapter(handler)).bindNow();
-        mode = wanted;
-        log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), wanted,
+        log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), transport.effective(),
                 settings.appPort() > 0 ? settings.appPort() : snapshot.inbound().port());
+    }
+
+    /** The renewed certificate serves the next connection on; connections under way keep the one they shook hands with. */
+    @EventListener
+    synchronized void onRenewed(CertificateRenewed renewed) {
+        InboundTransport current = transport;
+        if (current == null) return;
+        try {
+            install(current.requested());
+        } catch (RuntimeException e) {
+            log.error("renewed certificate unusable, inbound keeps the previous one: {}", e.toString());
+            return;
+        }
+        log.info("inbound listener serves the renewed certificate (valid until {})", renewed.notAfter());
+    }
+
+    private void install(MtlsMode requested) {
+        TlsFiles tls = TlsFiles.in(settings.dataDir());
+        if (requested == MtlsMode.DISABLED || !tls.present()) {
+            if (requested != MtlsMode.DISABLED) {
+                log.warn("snapshot asks for {} mTLS but {} has no cert.pem, key.pem and trust-bundle.pem: inbound stays plaintext",
+                        requested, settings.dataDir());
+            }
+            transport = new InboundTransport(requested, MtlsMode.DISABLED, null);
+            return;
+        }
+        SslContext context = tls.server(requested == MtlsMode.STRICT ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        transport = new InboundTransport(requested, requested, context);
     }
 
     @jakarta.annotation.PreDestroy
     synchronized void stop() {
         if (server != null) server.disposeNow();
+    }
+
+    /** The mode a snapshot asked for, the one in force (plaintext without certificates) and its server context. */
+    private record InboundTransport(MtlsMode requested, MtlsMode effective, SslContext context) {
+
+        void secure(io.netty.channel.Channel channel) {
+            if (effective == MtlsMode.DISABLED) return;
+            channel.pipeline().addFirst("trellis-tls",
+                    effective == MtlsMode.STRICT ? context.newHandler(channel.alloc()) : new OptionalSslHandler(context));
+        }
     }
 }
