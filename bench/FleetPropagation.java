@@ -58,12 +58,14 @@ public class FleetPropagation {
             List<CompletableFuture<Void>> polls = new ArrayList<>();
             String have = version;
             ConcurrentLinkedQueue<String> versions = new ConcurrentLinkedQueue<>();
+            List<Long> thisWrite = Collections.synchronizedList(new ArrayList<>());
             for (String token : tokens) {
                 polls.add(HTTP.sendAsync(get(base + "/v1/fleet/config?version=" + have, token), HttpResponse.BodyHandlers.ofByteArray())
                         .thenCompose(response -> {
                             long at = System.nanoTime();
                             if (response.statusCode() != 200) throw new IllegalStateException("poll answered " + response.statusCode());
                             received.add(at - writtenAt[0]);
+                            thisWrite.add(at - writtenAt[0]);
                             String now = etag(response);
                             versions.add(now);
                             return HTTP.sendAsync(post(base + "/v1/fleet/status", token,
@@ -82,11 +84,16 @@ public class FleetPropagation {
             HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/meshes/shop/routes/echo-split"))
                     .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(split(v1, 100 - v1))).build(), HttpResponse.BodyHandlers.ofString());
+            long answered = System.nanoTime() - writtenAt[0];
             if (put.statusCode() != 200) throw new IllegalStateException("PUT answered " + put.statusCode() + ": " + put.body());
             if (!all.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("not every proxy applied write " + write);
             CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).join();
             version = versions.peek();
             if (versions.stream().anyMatch(v -> !v.equals(versions.peek()))) throw new IllegalStateException("proxies got different versions");
+            // Where one write's time goes: the PUT (compile and commit, which sends the notification), then the fan-out.
+            List<Long> sorted = thisWrite.stream().sorted().toList();
+            System.out.printf("write %d: PUT answered %d ms, first proxy received %d ms, p50 %d ms, last %d ms%n", write + 1,
+                    answered / 1_000_000, ms(sorted, 0), ms(sorted, 0.5), ms(sorted, 1));
             Thread.sleep(1000);
         }
 
@@ -146,7 +153,7 @@ public class FleetPropagation {
     }
 
     private static long ms(List<Long> sorted, double quantile) {
-        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(quantile * sorted.size()) - 1)) / 1_000_000;
+        return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(quantile * sorted.size()) - 1))) / 1_000_000;
     }
 
     static String split(int v1, int v2) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Fleet survival: the end-to-end test (e2e FleetEndToEndIT: control plane jar on its embedded
+# PostgreSQL, three proxy jars in STRICT mTLS) with the control plane stopped for a long outage
+# under steady traffic from web to echo (one call every 50 ms through web's proxy), then started
+# again while traffic flows. Prints the requests and failures during the outage and during the
+# return; the test fails on any failed request or if the proxies do not catch up without restart.
+#
+#   bench/fleet-outage.sh [outage as an ISO-8601 duration, default PT5M]
+#
+# Runs copies of the two jars (built if missing), so a rebuild meanwhile does not pull them away.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+outage="${1:-PT5M}"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+cd "$root"
+for jar in tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar; do
+  [ -f "$jar" ] || mvn -B -q -o -DskipTests -pl tenant-api,proxy-fleet -am install
+done
+jars="$(mktemp -d)"
+trap 'rm -rf "$jars"' EXIT
+cp tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar "$jars/"
+echo "fleet outage: $outage, commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+mvn -B -o -pl e2e verify -Dit.test=FleetEndToEndIT -Dtrellis.e2e.jars="$jars" -Dtrellis.e2e.outage="$outage" \
+  | grep -E "control plane down|while the control plane returned|write → |Tests run:|FAIL|ERROR" || true
+echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+test -z "$(grep -l -E '<(failure|error)' e2e/target/failsafe-reports/TEST-*.xml 2>/dev/null)"
