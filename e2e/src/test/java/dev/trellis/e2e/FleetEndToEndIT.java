@@ -105,7 +105,18 @@ class FleetEndToEndIT {
     @Test
     @Order(4)
     void withTheControlPlaneDownProxiesServeAndRestartFromTheirDataThenCatchUp() throws Exception {
-        mesh.controlPlane.stop();
+        // Steady traffic from web to echo through the whole outage (-Dtrellis.e2e.outage, bench/fleet-outage.sh runs 5 minutes).
+        Duration outage = Duration.parse(System.getProperty("trellis.e2e.outage", "PT5S"));
+        try (SteadyTraffic traffic = SteadyTraffic.through(mesh.workloads.get("web-v1"))) {
+            mesh.controlPlane.stop();
+            long stopped = System.nanoTime();
+            Thread.sleep(outage);
+            traffic.close();
+            System.out.printf("control plane down %d s under steady traffic: %d requests, %d failed%n",
+                    Duration.ofNanos(System.nanoTime() - stopped).toSeconds(), traffic.requests(), traffic.failures().size());
+            assertThat(traffic.failures()).isEmpty();
+            assertThat(traffic.requests()).isGreaterThan(0);
+        }
         assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v2", 50));
 
         // A proxy restarted while the control plane is down starts from its stored key, certificate and snapshot.
@@ -114,6 +125,8 @@ class FleetEndToEndIT {
         mesh.startProxy(echoV2, null);
         assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v2", 50));
 
+        // The control plane returns while traffic flows: proxies catch up without a restart and no call fails.
+        SteadyTraffic returning = SteadyTraffic.through(mesh.workloads.get("web-v1"));
         mesh.controlPlane.start();
         mesh.controlPlane.awaitStatus("http://127.0.0.1:" + mesh.controlPlanePort + "/v1/tenant", 401, Duration.ofSeconds(90));
         assertThat(mesh.api.get("/v1/meshes/shop/proxies").json().get("items").size()).isEqualTo(3);
@@ -126,6 +139,9 @@ class FleetEndToEndIT {
         System.out.println("after the control plane's restart, write → traffic moved: "
                 + Duration.ofNanos(System.nanoTime() - written).toMillis() + " ms");
         Thread.sleep(500);
+        returning.close();
+        System.out.printf("while the control plane returned: %d requests, %d failed%n", returning.requests(), returning.failures().size());
+        assertThat(returning.failures()).isEmpty();
         assertThat(count(mesh.callEcho(50))).isEqualTo(Map.of("echo v1", 50));
     }
 
