@@ -9,7 +9,9 @@ import dev.trellis.controlplane.mesh.ResourceInUse;
 import dev.trellis.controlplane.mesh.ResourceNotFound;
 import dev.trellis.controlplane.mesh.StaleResourceVersion;
 import dev.trellis.controlplane.tenant.TenantNameTaken;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.TransientDataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -17,6 +19,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -79,6 +83,22 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(TenantNameTaken.class)
     ProblemDetail conflict(TenantNameTaken e) {
         return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), null);
+    }
+
+    /**
+     * The database is unreachable or dropped the connection under a request (a restart, a failover).
+     * A 503 with Retry-After tells clients and proxies to try again; every write is idempotent, and a
+     * transaction that did not commit stored nothing. The same failure raised in a filter is
+     * answered by {@link DatabaseUnavailableFilter}.
+     */
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class})
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+        log.warn("Database unavailable, answered 503: {}", e.getMessage());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, DatabaseUnavailableFilter.RETRY_AFTER_SECONDS)
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, DatabaseUnavailableFilter.TITLE,
+                        DatabaseUnavailableFilter.DETAIL, null));
     }
 
     @ExceptionHandler(Exception.class)
