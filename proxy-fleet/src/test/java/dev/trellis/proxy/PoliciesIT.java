@@ -136,6 +136,14 @@ class PoliciesIT {
         assertThat(ok).isPositive();
         assertThat(failed).isPositive();
         assertThat(metrics).containsPattern("trellis_requests_seconds_bucket\\{[^}]*route=\"policies/0\"[^}]*le=\"0\\.1");
+
+        // A snapshot without that route takes its meters with it; the route that replaces it is counted.
+        RouteRule renamed = new RouteRule("policies/renamed", Match.any(), List.of(new WeightedCluster("echo/a", 1)), 0,
+                null, null, null, null, null);
+        assertThat(proxy.apply(snapshot(List.of(upstream("echo", renamed)), List.of(cluster("echo/a", A)))).applied()).isTrue();
+        proxy.sendMany(3, 1, () -> proxy.request("http://echo/metered").build());
+        String after = proxy.admin("/metrics").body();
+        assertThat(after).doesNotContain("route=\"policies/0\"").contains("route=\"policies/renamed\"");
     }
 
     private static long counter(String metrics, String statusClass) {

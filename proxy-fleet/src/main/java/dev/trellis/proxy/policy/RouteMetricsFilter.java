@@ -17,6 +17,8 @@ import reactor.core.publisher.Mono;
  * (403, 429, 503) count too. Timers are looked up once per route and status class, not per request.
  */
 final class RouteMetricsFilter implements GatewayFilter, Ordered {
+    static final String METER = "trellis.requests";
+    static final String INBOUND_ROUTE = "inbound";
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final MeterRegistry registry;
@@ -37,7 +39,7 @@ final class RouteMetricsFilter implements GatewayFilter, Ordered {
         Timer timer = timers[index];
         if (timer == null) {
             // A race registers the same meter twice; the registry answers the existing one.
-            timer = Timer.builder("trellis.requests")
+            timer = Timer.builder(METER)
                     .description("Requests through the proxy by route and status class")
                     .tag("direction", direction)
                     .tag("service", service)

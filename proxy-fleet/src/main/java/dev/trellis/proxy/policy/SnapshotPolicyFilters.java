@@ -35,7 +35,7 @@ class SnapshotPolicyFilters implements PolicyFilters {
     public List<GatewayFilter> inbound(Snapshot snapshot) {
         Inbound inbound = snapshot.inbound();
         List<GatewayFilter> filters = new ArrayList<>();
-        filters.add(new RouteMetricsFilter(registry, "inbound", snapshot.service(), "inbound"));
+        filters.add(new RouteMetricsFilter(registry, "inbound", snapshot.service(), RouteMetricsFilter.INBOUND_ROUTE));
         filters.add(new TraceparentFilter());
         if (inbound.access() != null) filters.add(new AccessFilter(inbound.access()));
         if (inbound.rateLimit() != null) filters.add(new RateLimitFilter(inbound.rateLimit()));
