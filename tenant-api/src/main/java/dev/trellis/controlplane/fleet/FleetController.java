@@ -5,8 +5,9 @@ import dev.trellis.controlplane.authority.SigningRequest;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.JsonBody;
 import dev.trellis.controlplane.web.RequestDocument;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,9 +16,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import tools.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Set;
 
@@ -64,11 +65,12 @@ class FleetController {
         return new Renewed(issued.chain(), issued.trustBundle(), issued.notAfter());
     }
 
+    /** Writes its answer itself, now or when woken ({@link ConfigLongPoll}): nothing for MVC to render. */
     @GetMapping("/v1/fleet/config")
-    DeferredResult<ResponseEntity<byte[]>> config(@AuthenticationPrincipal FleetProxy proxy,
-                                                  @RequestParam(required = false) String version) {
+    void config(@AuthenticationPrincipal FleetProxy proxy, @RequestParam(required = false) String version,
+                HttpServletRequest request, HttpServletResponse response) throws IOException {
         reports.seen(proxy, TenantTransactions.now());
-        return longPoll.poll(proxy.snapshotKey(), version);
+        longPoll.poll(proxy, version, request, response);
     }
 
     @PostMapping("/v1/fleet/endpoints")

@@ -35,8 +35,8 @@ class FleetSecurity {
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new ProxyCredentialFilter(transactions, proxies, recent), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
-                        // A held long poll resumes as an async dispatch of a request already authorised.
-                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
+                        // An error page for a request already judged; a held long poll is answered without any dispatch.
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers(HttpMethod.POST, "/v1/fleet/register").permitAll()
                         .anyRequest().hasRole(PROXY))
                 .exceptionHandling(errors -> errors

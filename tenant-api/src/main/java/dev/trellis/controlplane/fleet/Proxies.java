@@ -8,6 +8,8 @@ import org.springframework.stereotype.Repository;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The proxies table: registered proxies and their certificate ({@link ProxyReports} writes what they applied or rejected, when last seen). */
@@ -44,13 +46,23 @@ class Proxies {
      * valid. Runs in a transaction whose {@code trellis.proxy_id} names the proxy.
      */
     Optional<Authenticated> authenticate(String id, String token, Instant now) {
-        return jdbc.sql("SELECT tenant_id, mesh, service, version, secret_hash, not_after FROM proxies WHERE id = ?")
-                .param(id)
-                .query((rs, n) -> MintedCredential.matches(token, rs.getBytes(5)) && now.isBefore(rs.getTimestamp(6).toInstant())
-                        ? new Authenticated(new FleetProxy(id, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)),
-                                rs.getTimestamp(6).toInstant())
+        return authenticate(Map.of(id, token), now).stream().findFirst();
+    }
+
+    /**
+     * As {@link #authenticate(String, String, Instant)} for many proxies in one query: those whose
+     * token still matches and whose certificate is still valid. Runs in a transaction that may see
+     * their rows (their tenant's).
+     */
+    List<Authenticated> authenticate(Map<String, String> tokenByProxyId, Instant now) {
+        return jdbc.sql("SELECT id, tenant_id, mesh, service, version, secret_hash, not_after FROM proxies WHERE id = ANY(?)")
+                .param(tokenByProxyId.keySet().toArray(String[]::new))
+                .query((rs, n) -> MintedCredential.matches(tokenByProxyId.get(rs.getString(1)), rs.getBytes(6))
+                        && now.isBefore(rs.getTimestamp(7).toInstant())
+                        ? new Authenticated(new FleetProxy(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5)), rs.getTimestamp(7).toInstant())
                         : null)
-                .optional();
+                .list().stream().filter(Objects::nonNull).toList();
     }
 
     void renewed(FleetProxy proxy, MeshAuthority.Issued issued, Instant now) {

@@ -37,9 +37,8 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String token = header.substring(7).strip();
+        String token = token(request);
+        if (token != null) {
             Optional<FleetProxy> proxy = recent.find(token, TenantTransactions.now()).or(() -> verify(token));
             if (proxy.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
@@ -50,6 +49,12 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
                     proxy.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + FleetSecurity.PROXY)));
         }
         chain.doFilter(request, response);
+    }
+
+    /** The bearer token the request presents, or null. */
+    static String token(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
     }
 
     private Optional<FleetProxy> verify(String token) {

@@ -34,6 +34,10 @@ class RecentProxyTokens {
         this.lifetimeNanos = lifetime.toNanos();
     }
 
+    boolean enabled() {
+        return lifetimeNanos > 0;
+    }
+
     Optional<FleetProxy> find(String token, Instant now) {
         if (lifetimeNanos == 0) return Optional.empty();
         String key = hash(token);
