@@ -1,3 +1,6 @@
+import dev.trellis.compiler.snapshot.Snapshot;
+import dev.trellis.compiler.snapshot.SnapshotJson;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,11 +24,14 @@ import java.util.regex.Pattern;
  * Fleet propagation, run by bench/fleet-propagation.sh against a control plane it started:
  * N simulated proxies (long-poll clients in this one process) register with join tokens, hold
  * their polls, and each API write is timed until every proxy received the new snapshot and until
- * it reported it applied. Peer in the same run: the same N clients reading the snapshot with a
- * plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC) with no
- * poll held and with N held.
+ * it reported it applied. A proxy has "received" a snapshot only once it holds the whole body and
+ * has parsed and checked it as the real proxy does ({@link SnapshotJson#read}: consistency and the
+ * content hash against the version) and the version matches the ETag. Each proxy starts by taking
+ * its first snapshot the same way. Peer in the same run: the same N clients reading the snapshot
+ * with a plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC)
+ * with no poll held and with N held.
  *
- * java FleetPropagation.java <base-url> <api-key> <control-plane-pid> <csr-file> [proxies] [writes]
+ * java -cp <config-compiler and Jackson jars> FleetPropagation.java <base-url> <api-key> <control-plane-pid> <csr-file> [proxies] [writes]
  */
 public class FleetPropagation {
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
@@ -44,7 +50,7 @@ public class FleetPropagation {
         int writes = args.length > 5 ? Integer.parseInt(args[5]) : 5;
 
         List<String> tokens = register(base, apiKey, csr, proxies);
-        String version = etag(send(get(base + "/v1/fleet/config", tokens.getFirst())));
+        String version = initialSnapshots(base, tokens);
 
         List<Long> peer = peer(base, apiKey, proxies);
         Memory idle = Memory.of(pid);
@@ -59,20 +65,22 @@ public class FleetPropagation {
             String have = version;
             ConcurrentLinkedQueue<String> versions = new ConcurrentLinkedQueue<>();
             List<Long> thisWrite = Collections.synchronizedList(new ArrayList<>());
+            List<Long> thisWriteReported = Collections.synchronizedList(new ArrayList<>());
             for (String token : tokens) {
                 polls.add(HTTP.sendAsync(get(base + "/v1/fleet/config?version=" + have, token), HttpResponse.BodyHandlers.ofByteArray())
                         .thenCompose(response -> {
+                            String now = verified(response);
                             long at = System.nanoTime();
-                            if (response.statusCode() != 200) throw new IllegalStateException("poll answered " + response.statusCode());
                             received.add(at - writtenAt[0]);
                             thisWrite.add(at - writtenAt[0]);
-                            String now = etag(response);
                             versions.add(now);
                             return HTTP.sendAsync(post(base + "/v1/fleet/status", token,
                                             "{\"version\": \"" + now + "\", \"result\": \"applied\"}"), HttpResponse.BodyHandlers.discarding())
                                     .thenAccept(status -> {
                                         if (status.statusCode() != 204) throw new IllegalStateException("status answered " + status.statusCode());
-                                        reported.add(System.nanoTime() - writtenAt[0]);
+                                        long reportedAt = System.nanoTime() - writtenAt[0];
+                                        reported.add(reportedAt);
+                                        thisWriteReported.add(reportedAt);
                                         all.countDown();
                                     });
                         }));
@@ -92,8 +100,9 @@ public class FleetPropagation {
             if (versions.stream().anyMatch(v -> !v.equals(versions.peek()))) throw new IllegalStateException("proxies got different versions");
             // Where one write's time goes: the PUT (compile and commit, which sends the notification), then the fan-out.
             List<Long> sorted = thisWrite.stream().sorted().toList();
-            System.out.printf("write %d: PUT answered %d ms, first proxy received %d ms, p50 %d ms, last %d ms%n", write + 1,
-                    answered / 1_000_000, ms(sorted, 0), ms(sorted, 0.5), ms(sorted, 1));
+            List<Long> sortedReported = thisWriteReported.stream().sorted().toList();
+            System.out.printf("write %d: PUT answered %d ms, first proxy received %d ms, p50 %d ms, last %d ms; reported p50 %d ms, last %d ms%n",
+                    write + 1, answered / 1_000_000, ms(sorted, 0), ms(sorted, 0.5), ms(sorted, 1), ms(sortedReported, 0.5), ms(sortedReported, 1));
             Thread.sleep(1000);
         }
 
@@ -181,6 +190,24 @@ public class FleetPropagation {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The snapshot's version, once the body parsed and checked as the proxy's applier does it. */
+    private static String verified(HttpResponse<byte[]> response) {
+        if (response.statusCode() != 200) throw new IllegalStateException("poll answered " + response.statusCode());
+        Snapshot snapshot = SnapshotJson.read(response.body());
+        String etag = etag(response);
+        if (!etag.equals(snapshot.version())) throw new IllegalStateException("ETag " + etag + " but snapshot " + snapshot.version());
+        return etag;
+    }
+
+    /** Each proxy's start-up: a poll without a version answers at once with the snapshot, which it parses and checks. */
+    private static String initialSnapshots(String base, List<String> tokens) {
+        List<String> versions = tokens.stream()
+                .map(token -> HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()))
+                .toList().stream().map(CompletableFuture::join).map(FleetPropagation::verified).distinct().toList();
+        if (versions.size() != 1) throw new IllegalStateException("proxies started with different snapshots: " + versions);
+        return versions.getFirst();
     }
 
     private static String etag(HttpResponse<?> response) {

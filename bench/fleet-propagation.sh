@@ -7,12 +7,12 @@
 #
 #   bench/fleet-propagation.sh [proxies, default 1000] [writes, default 5]
 #
-# Needs curl and openssl (for the CSR every simulated proxy sends); builds the jar if it is missing.
+# Needs curl, openssl (for the CSR every simulated proxy sends) and unzip; builds the jar if it is missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 proxies="${1:-1000}"
 writes="${2:-5}"
-for tool in curl openssl; do
+for tool in curl openssl unzip; do
   command -v "$tool" >/dev/null || { echo "bench/fleet-propagation.sh needs $tool" >&2; exit 1; }
 done
 source "$root/bench/lib/control-plane.sh"
@@ -27,5 +27,12 @@ put /v1/meshes/shop/routes/echo-split '{"service": "echo", "rules": [{"match": {
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=bench \
   -keyout "$work/key.pem" -out "$work/csr.pem" 2>/dev/null
 
+# The simulated proxies parse and check each snapshot with the proxy's own parser: the compiler's
+# snapshot classes and Jackson, taken from the control plane jar so the versions are the ones served.
+mkdir -p "$work/lib"
+unzip -q -j -o "${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-control-plane.jar}" \
+  'BOOT-INF/lib/config-compiler-*.jar' 'BOOT-INF/lib/jackson-core-3*.jar' 'BOOT-INF/lib/jackson-databind-3*.jar' \
+  'BOOT-INF/lib/jackson-annotations-*.jar' -d "$work/lib"
+
 echo "fleet propagation: $proxies proxies, $writes writes, control plane pid $cp_pid, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$java_bin" "$root/bench/FleetPropagation.java" "$base" "$key" "$cp_pid" "$work/csr.pem" "$proxies" "$writes"
+"$java_bin" -cp "$work/lib/*" "$root/bench/FleetPropagation.java" "$base" "$key" "$cp_pid" "$work/csr.pem" "$proxies" "$writes"
