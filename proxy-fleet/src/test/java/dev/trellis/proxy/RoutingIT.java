@@ -109,6 +109,57 @@ class RoutingIT {
         assertThat(A.hits.get()).isZero();
     }
 
+    @Test
+    void answersPipelinedRequestsInOrderAndKeepsHttpSemantics() throws Exception {
+        proxy.apply(snapshot(List.of(upstream("slow", rule("slow/default", Match.any(), "slow/a")),
+                        upstream("fast", rule("fast/default", Match.any(), "fast/b"))),
+                List.of(cluster("slow/a", A), cluster("fast/b", B))));
+        A.behave((hit, exchange) -> new TestBackend.Reply(200, 300));
+        B.behave((hit, exchange) -> new TestBackend.Reply(exchange.getRequestMethod().equals("DELETE") ? 204 : 200, 0));
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.outboundPort)) {
+            socket.setSoTimeout(5000);
+            // Three requests in one write: the slow one first, then a POST with a body, then a 204.
+            String pipelined = "GET /first HTTP/1.1\r\nHost: slow\r\n\r\n"
+                    + "POST /second HTTP/1.1\r\nHost: fast\r\nContent-Length: 5\r\n\r\nhello"
+                    + "DELETE /third HTTP/1.1\r\nHost: fast\r\n\r\n";
+            socket.getOutputStream().write(pipelined.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            List<String> first = readResponse(in);
+            List<String> second = readResponse(in);
+            List<String> third = readResponse(in);
+
+            assertThat(first).first().isEqualTo("HTTP/1.1 200 OK");
+            assertThat(first).contains("x-backend: a").last().isEqualTo("a");
+            assertThat(second).contains("x-backend: b", "content-length: 1").last().isEqualTo("b");
+            assertThat(third).first().isEqualTo("HTTP/1.1 204 No Content");
+            assertThat(third).noneMatch(line -> line.startsWith("content-length"));
+        }
+        assertThat(new String(B.seen().getFirst().body())).isEqualTo("hello");
+        assertThat(B.seen().getFirst().method()).isEqualTo("POST");
+    }
+
+    /** Status line and headers (lower-cased names), then the body as one line when it has a length. */
+    private static List<String> readResponse(java.io.BufferedReader in) throws java.io.IOException {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(in.readLine());
+        int length = 0;
+        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+            int colon = line.indexOf(':');
+            String header = line.substring(0, colon).toLowerCase(java.util.Locale.ROOT) + line.substring(colon);
+            lines.add(header);
+            if (header.startsWith("content-length:")) length = Integer.parseInt(line.substring(colon + 1).trim());
+        }
+        if (length > 0) {
+            char[] body = new char[length];
+            int read = 0;
+            while (read < length) read += in.read(body, read, length - read);
+            lines.add(new String(body));
+        }
+        return lines;
+    }
+
     static Map<String, Long> count(List<HttpResponse<String>> responses) {
         return responses.stream().collect(Collectors.groupingBy(HttpResponse::body, Collectors.counting()));
     }

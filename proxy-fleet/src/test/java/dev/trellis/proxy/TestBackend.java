@@ -92,6 +92,10 @@ final class TestBackend implements AutoCloseable {
             if (reply.delayMs() > 0) Thread.sleep(reply.delayMs());
             byte[] text = name.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("x-backend", name);
+            if (reply.status() == 204) {
+                exchange.sendResponseHeaders(204, -1);
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), text.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(text);

@@ -1,35 +1,41 @@
 package dev.trellis.proxy.admin;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.exchange.HttpListener;
+import dev.trellis.proxy.exchange.PortLifecycle;
+import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.listener.InboundListener;
 import dev.trellis.proxy.routing.ActiveRoutes;
 import dev.trellis.proxy.routing.RoutingTable;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.springframework.context.SmartLifecycle;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
 
 /**
- * The admin port: {@code /ready} (200 only once a snapshot is in force and the inbound listener accepts
- * connections with that snapshot's transport) and {@code /metrics}
- * (Prometheus text). A bare Reactor Netty server instead of Actuator, which would add a second
- * application context and tens of megabytes to a sidecar that needs two endpoints.
+ * The admin port: {@code /ready} (200 only once a snapshot is in force and the inbound listener
+ * accepts connections with that snapshot's transport) and {@code /metrics} (Prometheus text). It
+ * runs on the proxy's own HTTP listener rather than Actuator, which would add a web stack and tens
+ * of megabytes to a sidecar that needs two endpoints.
  */
 @Component
-class AdminServer implements SmartLifecycle {
+class AdminServer extends PortLifecycle {
     private final ProxySettings settings;
     private final ActiveRoutes routes;
     private final PrometheusMeterRegistry registry;
-    private final LoopResources loops;
+    private final EventLoopGroup loops;
     private final InboundListener inbound;
-    private volatile DisposableServer server;
 
-    AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, LoopResources loops,
+    AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, EventLoopGroup loops,
                 InboundListener inbound) {
         this.settings = settings;
         this.inbound = inbound;
@@ -39,34 +45,38 @@ class AdminServer implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        server = HttpServer.create()
-                .runOn(loops)
-                .port(settings.adminPort())
-                .route(r -> r
-                        .get("/ready", (request, response) -> {
-                            RoutingTable table = routes.current();
-                            if (table == null) return response.status(503).sendString(Mono.just("no snapshot applied\n"));
-                            if (!inbound.accepts(table.snapshot())) {
-                                return response.status(503).sendString(Mono.just("inbound listener not yet serving snapshot "
-                                        + table.snapshot().version() + "\n"));
-                            }
-                            return response.sendString(Mono.just("ready " + table.snapshot().version() + "\n"));
-                        })
-                        .get("/metrics", (request, response) -> response
-                                .header("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                                .sendByteArray(Mono.fromCallable(() -> registry.scrape().getBytes(StandardCharsets.UTF_8)))))
-                .bindNow();
+    protected Channel bind() {
+        return HttpListener.bind(loops, new InetSocketAddress(settings.adminPort()), (exchange, ignored) -> serve(exchange),
+                false, channel -> { });
     }
 
-    @Override
-    public void stop() {
-        if (server != null) server.disposeNow();
-        server = null;
+    private void serve(ProxyExchange exchange) {
+        if (!exchange.method().equals("GET")) {
+            exchange.respond(text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain"));
+            return;
+        }
+        switch (exchange.path()) {
+            case "/ready" -> exchange.respond(ready());
+            case "/metrics" -> exchange.respond(text(HttpResponseStatus.OK, registry.scrape(),
+                    "text/plain; version=0.0.4; charset=utf-8"));
+            default -> exchange.respond(text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain"));
+        }
     }
 
-    @Override
-    public boolean isRunning() {
-        return server != null;
+    private FullHttpResponse ready() {
+        RoutingTable table = routes.current();
+        if (table == null) return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied\n", "text/plain");
+        if (!inbound.accepts(table.snapshot())) {
+            return text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "inbound listener not yet serving snapshot " + table.snapshot().version() + "\n", "text/plain");
+        }
+        return text(HttpResponseStatus.OK, "ready " + table.snapshot().version() + "\n", "text/plain");
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        return response;
     }
 }

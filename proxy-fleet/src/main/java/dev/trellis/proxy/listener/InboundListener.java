@@ -1,28 +1,28 @@
 package dev.trellis.proxy.listener;
 
+import java.net.InetSocketAddress;
+
 import dev.trellis.compiler.snapshot.MtlsMode;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.fleet.CertificateRenewed;
+import dev.trellis.proxy.routing.SnapshotRouter;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
 import dev.trellis.proxy.tls.TlsFiles;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
-import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.stereotype.Component;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
 
 /**
- * The inbound listener (15006 → the app): a second Reactor Netty server on the same WebFlux
- * handler as the outbound one, so both sides share the gateway, its filters and event loops; the
- * handler mapping tells them apart by local port. It binds once, when the first snapshot is in
+ * The inbound listener (15006 → the app), on the same event loops and router as the outbound one;
+ * its requests take the snapshot's inbound rule. It binds once, when the first snapshot is in
  * force, and stays bound: each new connection takes the transport in force at that moment — under
  * STRICT only TLS with a client certificate from the trust bundle; under PERMISSIVE TLS (client
  * certificate optional) or plaintext, told apart by the first bytes; under DISABLED (or without
@@ -33,15 +33,15 @@ import reactor.netty.resources.LoopResources;
 public class InboundListener {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
 
-    private final HttpHandler handler;
+    private final SnapshotRouter router;
     private final ProxySettings settings;
-    private final LoopResources loops;
-    private volatile DisposableServer server;
+    private final EventLoopGroup loops;
+    private volatile Channel server;
     /** What new connections get; read on the event loops for every accepted connection. */
     private volatile InboundTransport transport;
 
-    InboundListener(HttpHandler handler, ProxySettings settings, LoopResources loops) {
-        this.handler = handler;
+    InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops) {
+        this.router = router;
         this.settings = settings;
         this.loops = loops;
     }
@@ -61,10 +61,8 @@ public class InboundListener {
         InboundTransport current = transport;
         if (current == null || current.requested() != snapshot.mtls()) install(snapshot.mtls());
         if (server == null) {
-            server = HttpServer.create().runOn(loops).port(settings.inboundPort())
-                    .doOnChannelInit((observer, channel, address) -> transport.secure(channel))
-                    .handle(new ReactorHttpHandlerAdapter(handler))
-                    .bindNow();
+            server = HttpListener.bind(loops, new InetSocketAddress(settings.inboundPort()), router, true,
+                    channel -> transport.secure(channel));
         }
         log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), transport.effective(),
                 settings.appPort() > 0 ? settings.appPort() : snapshot.inbound().port());
@@ -100,13 +98,13 @@ public class InboundListener {
 
     @jakarta.annotation.PreDestroy
     synchronized void stop() {
-        if (server != null) server.disposeNow();
+        if (server != null) server.close().syncUninterruptibly();
     }
 
     /** The mode a snapshot asked for, the one in force (plaintext without certificates) and its server context. */
     private record InboundTransport(MtlsMode requested, MtlsMode effective, SslContext context) {
 
-        void secure(io.netty.channel.Channel channel) {
+        void secure(Channel channel) {
             if (effective == MtlsMode.DISABLED) return;
             channel.pipeline().addFirst("trellis-tls",
                     effective == MtlsMode.STRICT ? context.newHandler(channel.alloc()) : new OptionalSslHandler(context));

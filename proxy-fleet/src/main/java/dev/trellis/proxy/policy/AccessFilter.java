@@ -1,22 +1,16 @@
 package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.AccessControl;
-import dev.trellis.proxy.ProxyAnswer;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 import dev.trellis.proxy.tls.SpiffeId;
-import dev.trellis.proxy.upstream.UpstreamHeaders;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.SslInfo;
-import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Inbound access control against the caller's SPIFFE ID from its mTLS certificate: a matching DENY
  * wins, then a matching ALLOW, else the default; refused calls get 403. The app receives the
  * verified identity in {@code x-trellis-peer-identity}; a caller-supplied value is never passed on.
  */
-final class AccessFilter implements GatewayFilter, Ordered {
+final class AccessFilter implements RequestPolicy {
     static final String PEER_HEADER = "x-trellis-peer-identity";
 
     private final AccessControl access;
@@ -26,19 +20,15 @@ final class AccessFilter implements GatewayFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return 2;
-    }
-
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        SslInfo ssl = exchange.getRequest().getSslInfo();
-        String identity = ssl == null ? null : SpiffeId.of(ssl.getPeerCertificates());
-        if (!allowed(identity, exchange.getRequest().getPath().value(), exchange.getRequest().getMethod().name())) {
-            return ProxyAnswer.write(exchange, 403, "x-trellis-error", "access denied");
+    public void apply(ProxyExchange exchange) {
+        String identity = SpiffeId.of(exchange.peerCertificates());
+        if (!allowed(identity, exchange.path(), exchange.method())) {
+            exchange.answer(403, "x-trellis-error", "access denied");
+            return;
         }
-        UpstreamHeaders.set(exchange, PEER_HEADER, identity);
-        return chain.filter(exchange);
+        if (identity == null) exchange.headers().remove(PEER_HEADER);
+        else exchange.headers().set(PEER_HEADER, identity);
+        exchange.proceed();
     }
 
     boolean allowed(String identity, String path, String method) {

@@ -1,16 +1,11 @@
 package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.HeaderRewrite;
-import dev.trellis.proxy.upstream.UpstreamHeaders;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
-import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 
 /** Sets and removes request and response headers, and replaces the matched path prefix when asked. */
-final class HeaderRewriteFilter implements GatewayFilter, Ordered {
+final class HeaderRewriteFilter implements RequestPolicy {
     private final HeaderRewrite rewrite;
     private final String matchedPrefix;
 
@@ -20,28 +15,20 @@ final class HeaderRewriteFilter implements GatewayFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return 5;
-    }
-
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        String path = exchange.getRequest().getPath().value();
-        boolean rewritePath = rewrite.prefixRewrite() != null && matchedPrefix != null && path.startsWith(matchedPrefix);
-        rewrite.requestRemove().forEach(name -> UpstreamHeaders.set(exchange, name, null));
-        rewrite.requestSet().forEach((name, value) -> UpstreamHeaders.set(exchange, name, value));
-        ServerWebExchange rewritten = rewritePath
-                ? exchange.mutate().request(r -> r.path(joined(rewrite.prefixRewrite(), path.substring(matchedPrefix.length())))).build()
-                : exchange;
+    public void apply(ProxyExchange exchange) {
+        String path = exchange.path();
+        if (rewrite.prefixRewrite() != null && matchedPrefix != null && path.startsWith(matchedPrefix)) {
+            exchange.upstreamPath(joined(rewrite.prefixRewrite(), path.substring(matchedPrefix.length())));
+        }
+        rewrite.requestRemove().forEach(exchange.headers()::remove);
+        rewrite.requestSet().forEach(exchange.headers()::set);
         if (!rewrite.responseSet().isEmpty() || !rewrite.responseRemove().isEmpty()) {
-            rewritten.getResponse().beforeCommit(() -> {
-                HttpHeaders headers = rewritten.getResponse().getHeaders();
+            exchange.onResponse(headers -> {
                 rewrite.responseRemove().forEach(headers::remove);
                 rewrite.responseSet().forEach(headers::set);
-                return Mono.empty();
             });
         }
-        return chain.filter(rewritten);
+        exchange.proceed();
     }
 
     private static String joined(String prefix, String rest) {

@@ -1,15 +1,11 @@
 package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.RateLimit;
-import dev.trellis.proxy.ProxyAnswer;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
-import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 
 /** Local token bucket: refills at the configured rate up to the burst; an empty bucket answers 429 with Retry-After. */
-final class RateLimitFilter implements GatewayFilter, Ordered {
+final class RateLimitFilter implements RequestPolicy {
     private final double perNano;
     private final double burst;
     private double tokens;
@@ -22,17 +18,14 @@ final class RateLimitFilter implements GatewayFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return 3;
-    }
-
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    public void apply(ProxyExchange exchange) {
         long waitNanos = take();
-        if (waitNanos == 0) return chain.filter(exchange);
+        if (waitNanos == 0) {
+            exchange.proceed();
+            return;
+        }
         long retryAfterSeconds = Math.max(1, (long) Math.ceil(waitNanos / 1e9));
-        exchange.getResponse().getHeaders().set("Retry-After", Long.toString(retryAfterSeconds));
-        return ProxyAnswer.write(exchange, 429, "x-trellis-error", "rate-limited");
+        exchange.answer(429, "x-trellis-error", "rate-limited", "Retry-After", Long.toString(retryAfterSeconds));
     }
 
     /** Takes a token; answers 0 when one was available, else how long until one will be. */

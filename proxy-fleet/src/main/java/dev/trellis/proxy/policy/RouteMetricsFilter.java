@@ -2,23 +2,17 @@ package dev.trellis.proxy.policy;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.trellis.proxy.exchange.ProxyExchange;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.web.server.ServerWebExchange;
-import reactor.core.publisher.Mono;
 
 /**
  * Per-route request count by status class and a latency histogram ({@code trellis_requests_seconds},
- * Prometheus buckets, so p50/p90/p99 are derivable). First in the chain so the proxy's own answers
- * (403, 429, 503) count too. Timers are looked up once per route and status class, not per request.
+ * Prometheus buckets, so p50/p90/p99 are derivable), told of every answer of its route, the proxy's
+ * own answers (403, 429, 503) included, timed from the request's arrival. Timers are looked up once per route and status class, not per request.
  */
-final class RouteMetricsFilter implements GatewayFilter, Ordered {
+final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
     static final String METER = "trellis.requests";
-    static final String INBOUND_ROUTE = "inbound";
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final MeterRegistry registry;
@@ -55,18 +49,8 @@ final class RouteMetricsFilter implements GatewayFilter, Ordered {
     }
 
     @Override
-    public int getOrder() {
-        return 0;
-    }
-
-    @Override
-    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        long start = System.nanoTime();
-        return chain.filter(exchange).doFinally(signal -> {
-            HttpStatusCode status = exchange.getResponse().getStatusCode();
-            int code = status == null ? 200 : status.value();
-            int index = Math.min(Math.max(code / 100 - 1, 0), CLASSES.length - 1);
-            timer(index).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        });
+    public void completed(ProxyExchange exchange, int status) {
+        int index = Math.min(Math.max(status / 100 - 1, 0), CLASSES.length - 1);
+        timer(index).record(System.nanoTime() - exchange.startNanos(), TimeUnit.NANOSECONDS);
     }
 }

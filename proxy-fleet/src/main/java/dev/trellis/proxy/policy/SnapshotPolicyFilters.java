@@ -6,12 +6,13 @@ import java.util.List;
 import dev.trellis.compiler.snapshot.Inbound;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Snapshot;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 import dev.trellis.proxy.routing.PolicyFilters;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.stereotype.Component;
 
-/** The one place where each policy kind of a snapshot becomes its gateway filter. */
+/** The one place where each policy kind of a snapshot becomes its step. */
 @Component
 class SnapshotPolicyFilters implements PolicyFilters {
     private final MeterRegistry registry;
@@ -21,9 +22,8 @@ class SnapshotPolicyFilters implements PolicyFilters {
     }
 
     @Override
-    public List<GatewayFilter> outbound(String service, RouteRule rule, String matchedPrefix) {
-        List<GatewayFilter> filters = new ArrayList<>();
-        filters.add(new RouteMetricsFilter(registry, "outbound", service, rule.id()));
+    public List<RequestPolicy> outbound(String service, RouteRule rule, String matchedPrefix) {
+        List<RequestPolicy> filters = new ArrayList<>();
         filters.add(new TraceparentFilter());
         if (rule.rateLimit() != null) filters.add(new RateLimitFilter(rule.rateLimit()));
         if (rule.fault() != null) filters.add(new FaultFilter(rule.fault()));
@@ -32,14 +32,18 @@ class SnapshotPolicyFilters implements PolicyFilters {
     }
 
     @Override
-    public List<GatewayFilter> inbound(Snapshot snapshot) {
+    public List<RequestPolicy> inbound(Snapshot snapshot) {
         Inbound inbound = snapshot.inbound();
-        List<GatewayFilter> filters = new ArrayList<>();
-        filters.add(new RouteMetricsFilter(registry, "inbound", snapshot.service(), RouteMetricsFilter.INBOUND_ROUTE));
+        List<RequestPolicy> filters = new ArrayList<>();
         filters.add(new TraceparentFilter());
         if (inbound.access() != null) filters.add(new AccessFilter(inbound.access()));
         if (inbound.rateLimit() != null) filters.add(new RateLimitFilter(inbound.rateLimit()));
         if (inbound.fault() != null) filters.add(new FaultFilter(inbound.fault()));
         return filters;
+    }
+
+    @Override
+    public ProxyExchange.ExchangeListener metrics(String direction, String service, String route) {
+        return new RouteMetricsFilter(registry, direction, service, route);
     }
 }

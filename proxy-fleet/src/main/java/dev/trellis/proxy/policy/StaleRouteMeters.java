@@ -2,6 +2,7 @@ package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Upstream;
+import dev.trellis.proxy.routing.RouteCompiler;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,7 +28,7 @@ class StaleRouteMeters {
     @EventListener
     void onApplied(SnapshotApplied applied) {
         Set<String> live = new HashSet<>();
-        live.add(RouteMetricsFilter.INBOUND_ROUTE);
+        live.add(RouteCompiler.INBOUND_ROUTE);
         for (Upstream upstream : applied.snapshot().upstreams()) {
             for (RouteRule rule : upstream.rules()) live.add(rule.id());
         }

@@ -1,7 +1,15 @@
 package dev.trellis.proxy.routing;
 
-import org.springframework.cloud.gateway.route.Route;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 
-/** A snapshot rule ready to serve: its match and the gateway route (filters included) it leads to. */
-record CompiledRule(RequestMatch match, Route route) {
+/**
+ * A snapshot rule ready to serve: its match, its steps (policies, then the upstream call) and the
+ * listener that counts its answers.
+ */
+record CompiledRule(RequestMatch match, RequestPolicy[] steps, ProxyExchange.ExchangeListener metrics) {
+
+    void serve(ProxyExchange exchange) {
+        exchange.run(steps, metrics);
+    }
 }

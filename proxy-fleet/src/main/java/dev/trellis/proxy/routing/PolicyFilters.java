@@ -4,14 +4,18 @@ import java.util.List;
 
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Snapshot;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
+import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.exchange.RequestPolicy;
 
-/** The filters a rule's policies add in front of the upstream call, one per policy kind that is set. */
+/** The steps a rule's policies add in front of the upstream call, one per policy kind that is set. */
 public interface PolicyFilters {
 
-    /** Filters of an outbound rule of {@code service}; {@code matchedPrefix} is the rule's path prefix, for prefix rewrites. */
-    List<GatewayFilter> outbound(String service, RouteRule rule, String matchedPrefix);
+    /** Steps of an outbound rule of {@code service}; {@code matchedPrefix} is the rule's path prefix, for prefix rewrites. */
+    List<RequestPolicy> outbound(String service, RouteRule rule, String matchedPrefix);
 
-    /** Filters of the inbound side: access control, rate limit, fault. */
-    List<GatewayFilter> inbound(Snapshot snapshot);
+    /** Steps of the inbound side: access control, rate limit, fault. */
+    List<RequestPolicy> inbound(Snapshot snapshot);
+
+    /** Counts the answers of one route (outbound rule or the inbound side). */
+    ProxyExchange.ExchangeListener metrics(String direction, String service, String route);
 }

@@ -6,22 +6,22 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.trellis.compiler.snapshot.Match;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.util.MultiValueMap;
-import org.springframework.web.server.ServerWebExchange;
+import java.util.Map;
+
+import dev.trellis.proxy.exchange.ProxyExchange;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * A snapshot {@link Match} compiled into a predicate: regular expressions compiled once, methods in
  * a set. Every condition that is set must hold; the cheap ones are tested first.
  */
-final class RequestMatch implements Predicate<ServerWebExchange> {
+final class RequestMatch implements Predicate<ProxyExchange> {
     private final String pathExact;
     private final String pathPrefix;
     private final Pattern pathRegex;
     private final Set<String> methods;
     private final List<Predicate<HttpHeaders>> headers;
-    private final List<Predicate<MultiValueMap<String, String>>> query;
+    private final List<Predicate<Map<String, List<String>>>> query;
 
     RequestMatch(Match match) {
         this.pathExact = match.pathExact();
@@ -46,19 +46,18 @@ final class RequestMatch implements Predicate<ServerWebExchange> {
     }
 
     @Override
-    public boolean test(ServerWebExchange exchange) {
-        ServerHttpRequest request = exchange.getRequest();
-        if (!methods.isEmpty() && !methods.contains(request.getMethod().name())) return false;
-        String path = request.getPath().value();
+    public boolean test(ProxyExchange exchange) {
+        if (!methods.isEmpty() && !methods.contains(exchange.method())) return false;
+        String path = exchange.path();
         if (pathExact != null && !pathExact.equals(path)) return false;
         if (pathPrefix != null && !path.startsWith(pathPrefix)) return false;
         if (pathRegex != null && !pathRegex.matcher(path).matches()) return false;
         for (Predicate<HttpHeaders> header : headers) {
-            if (!header.test(request.getHeaders())) return false;
+            if (!header.test(exchange.headers())) return false;
         }
         if (!query.isEmpty()) {
-            MultiValueMap<String, String> params = request.getQueryParams();
-            for (Predicate<MultiValueMap<String, String>> condition : query) {
+            Map<String, List<String>> params = exchange.queryParameters();
+            for (Predicate<Map<String, List<String>>> condition : query) {
                 if (!condition.test(params)) return false;
             }
         }
@@ -69,14 +68,14 @@ final class RequestMatch implements Predicate<ServerWebExchange> {
         Predicate<String> value = valueTest(m.exact(), m.prefix(), m.regex());
         boolean mustBePresent = m.present() == null || m.present();
         return headers -> {
-            List<String> values = headers.get(m.name());
+            List<String> values = headers.getAll(m.name());
             boolean present = values != null && !values.isEmpty();
             if (!present) return !mustBePresent;
             return mustBePresent && values.stream().anyMatch(value);
         };
     }
 
-    private static Predicate<MultiValueMap<String, String>> query(Match.QueryMatch m) {
+    private static Predicate<Map<String, List<String>>> query(Match.QueryMatch m) {
         Predicate<String> value = valueTest(m.exact(), null, m.regex());
         boolean mustBePresent = m.present() == null || m.present();
         return params -> {

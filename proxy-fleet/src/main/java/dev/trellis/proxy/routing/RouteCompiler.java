@@ -1,6 +1,5 @@
 package dev.trellis.proxy.routing;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,17 +13,18 @@ import dev.trellis.compiler.snapshot.Upstream;
 import dev.trellis.compiler.snapshot.WeightedCluster;
 import dev.trellis.proxy.upstream.ClusterRegistry;
 import dev.trellis.proxy.upstream.ClusterRuntime;
-import dev.trellis.proxy.upstream.UpstreamCallFilter;
+import dev.trellis.proxy.exchange.RequestPolicy;
+import dev.trellis.proxy.upstream.UpstreamCall;
 import dev.trellis.proxy.upstream.UpstreamClient;
-import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.route.Route;
 
 /**
- * Builds the gateway's routes, predicates and filters from a snapshot, in code: one route per rule,
- * indexed by each host of its upstream, plus the inbound route to the local app.
+ * Builds the routing table from a snapshot, in code: one compiled rule (match, policy steps, upstream
+ * call) per snapshot rule, indexed by each host of its upstream, plus the inbound rule to the local app.
  */
 public final class RouteCompiler {
     static final String APP_CLUSTER = "inbound|app";
+    /** The route tag of the inbound side's metrics. */
+    public static final String INBOUND_ROUTE = "inbound";
 
     private final ClusterRegistry clusters;
     private final UpstreamClient client;
@@ -63,25 +63,16 @@ public final class RouteCompiler {
 
     private CompiledRule outboundRule(Upstream upstream, RouteRule rule, RequestMatch match,
                                       Map<String, ClusterRuntime> runtimes) {
-        List<GatewayFilter> filters = new ArrayList<>(policies.outbound(upstream.service(), rule, match.pathPrefix()));
-        filters.add(new UpstreamCallFilter(rule.backends(), rule.mirror(), rule.retry(), rule.timeoutMs(), runtimes, client));
-        return new CompiledRule(match, route(rule.id(), upstream.service(), match, filters));
+        List<RequestPolicy> steps = new ArrayList<>(policies.outbound(upstream.service(), rule, match.pathPrefix()));
+        steps.add(new UpstreamCall(rule.backends(), rule.mirror(), rule.retry(), rule.timeoutMs(), runtimes, client));
+        return new CompiledRule(match, steps.toArray(RequestPolicy[]::new), policies.metrics("outbound", upstream.service(), rule.id()));
     }
 
     private CompiledRule inboundRule(Snapshot snapshot, Map<String, ClusterRuntime> runtimes) {
-        List<GatewayFilter> filters = new ArrayList<>(policies.inbound(snapshot));
-        filters.add(new UpstreamCallFilter(List.of(new WeightedCluster(APP_CLUSTER, 1)), null, null, 0, runtimes, client));
-        RequestMatch any = new RequestMatch(Match.any());
-        return new CompiledRule(any, route("inbound", snapshot.service() + "-app", any, filters));
-    }
-
-    private static Route route(String id, String host, RequestMatch match, List<GatewayFilter> filters) {
-        return Route.async()
-                .id(id)
-                .uri(URI.create("http://" + host.replace('|', '-').replace('/', '-')))
-                .predicate(match)
-                .filters(filters)
-                .build();
+        List<RequestPolicy> steps = new ArrayList<>(policies.inbound(snapshot));
+        steps.add(new UpstreamCall(List.of(new WeightedCluster(APP_CLUSTER, 1)), null, null, 0, runtimes, client));
+        return new CompiledRule(new RequestMatch(Match.any()), steps.toArray(RequestPolicy[]::new),
+                policies.metrics("inbound", snapshot.service(), INBOUND_ROUTE));
     }
 
     private Cluster appCluster(Snapshot snapshot) {

@@ -1,25 +1,13 @@
 package dev.trellis.proxy.routing;
 
-import java.util.List;
-
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.upstream.ClusterRegistry;
 import dev.trellis.proxy.upstream.UpstreamClient;
-import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
-
-    /**
-     * The gateway's filter chain runner, without global filters: every route ends in its own
-     * UpstreamCallFilter, so the gateway's routing and response-writing filters would never run.
-     */
-    @Bean
-    FilteringWebHandler filteringWebHandler() {
-        return new FilteringWebHandler(List.of(), true);
-    }
 
     @Bean
     ActiveRoutes activeRoutes() {
@@ -33,7 +21,7 @@ class RoutingConfiguration {
     }
 
     @Bean
-    SnapshotHandlerMapping snapshotHandlerMapping(ActiveRoutes routes, FilteringWebHandler gateway, ProxySettings settings) {
-        return new SnapshotHandlerMapping(routes, gateway, settings.inboundPort());
+    SnapshotRouter snapshotRouter(ActiveRoutes routes) {
+        return new SnapshotRouter(routes);
     }
 }

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.trellis.compiler.snapshot.Snapshot;
-import org.springframework.web.server.ServerWebExchange;
+import dev.trellis.proxy.exchange.ProxyExchange;
 
 /**
  * The routes of one applied snapshot, indexed by host, then by literal path: a request only tests
@@ -15,8 +15,8 @@ import org.springframework.web.server.ServerWebExchange;
 public record RoutingTable(Snapshot snapshot, Map<String, RuleIndex> outboundByHost, CompiledRule inbound) {
 
     /** The first rule of the addressed service that matches, or null. */
-    CompiledRule outbound(ServerWebExchange exchange) {
-        String host = exchange.getRequest().getHeaders().getFirst("Host");
+    CompiledRule outbound(ProxyExchange exchange) {
+        String host = exchange.headers().get("host");
         if (host == null) return null;
         RuleIndex rules = outboundByHost.get(hostName(host));
         return rules == null ? null : rules.first(exchange);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import org.springframework.web.server.ServerWebExchange;
+import dev.trellis.proxy.exchange.ProxyExchange;
 
 /**
  * The ordered rules of one service, indexed by literal path so a request tests only the rules
@@ -47,8 +47,8 @@ final class RuleIndex {
     }
 
     /** The first rule, in declaration order, that matches; null when none does. */
-    CompiledRule first(ServerWebExchange exchange) {
-        String path = exchange.getRequest().getPath().value();
+    CompiledRule first(ProxyExchange exchange) {
+        String path = exchange.path();
         int best = firstMatching(byExactPath.getOrDefault(path, NONE), Integer.MAX_VALUE, exchange);
         for (int length : prefixLengths) {
             if (length > path.length()) break;
@@ -59,7 +59,7 @@ final class RuleIndex {
         return best == Integer.MAX_VALUE ? null : rules[best];
     }
 
-    private int firstMatching(int[] candidates, int best, ServerWebExchange exchange) {
+    private int firstMatching(int[] candidates, int best, ProxyExchange exchange) {
         for (int index : candidates) {
             if (index >= best) return best;
             if (rules[index].match().test(exchange)) return index;

@@ -11,7 +11,6 @@ import dev.trellis.proxy.routing.RouteCompiler;
 import dev.trellis.proxy.routing.RoutingTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
@@ -58,8 +57,6 @@ public final class SnapshotApplier {
             return refuse(origin, "cannot be enforced: " + firstLine(e.getMessage()));
         }
         routes.install(table);
-        // The gateway caches each route's combined filter list; old routes must not pile up in it.
-        events.publishEvent(new RefreshRoutesEvent(this));
         events.publishEvent(new SnapshotApplied(snapshot));
         try {
             store.save(candidate);

@@ -2,21 +2,38 @@ package dev.trellis.proxy.upstream;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.trellis.proxy.exchange.ProxyExchange;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * Copies a share of a rule's requests to another cluster, fire and forget. As in Envoy, the copy's
  * Host gets a {@code -shadow} suffix so the mirror can tell copies from live traffic.
  */
 record MirrorTarget(ClusterRuntime cluster, double percent) {
+    private static final AttemptListener IGNORE = new AttemptListener() {
+        @Override
+        public void answered(FullHttpResponse response) {
+            response.release();
+        }
 
-    void maybeSend(UpstreamClient client, ForwardedRequest request) {
+        @Override
+        public void failed(AttemptFailure failure) {
+        }
+    };
+
+    void maybeSend(UpstreamClient client, ProxyExchange exchange) {
         if (ThreadLocalRandom.current().nextDouble(100) >= percent) return;
-        HttpHeaders headers = request.headers().copy();
-        String host = headers.get("host");
-        if (host != null) headers.set("host", shadowOf(host));
-        client.call(cluster, request.method(), request.pathAndQuery(), headers, request.body(), 0)
-                .subscribe(UpstreamResponse::release, ignored -> { });
+        HttpHeaders headers = exchange.headers().copy();
+        String host = headers.get(HttpHeaderNames.HOST);
+        if (host != null) headers.set(HttpHeaderNames.HOST, shadowOf(host));
+        var copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
+                exchange.body().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
+        new Attempt(client, exchange.eventLoop(), cluster, copy, IGNORE).start(0);
     }
 
     private static String shadowOf(String host) {

@@ -1,7 +1,6 @@
 package dev.trellis.proxy.upstream;
 
 import org.springframework.context.annotation.Bean;
-import reactor.netty.resources.LoopResources;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
@@ -12,8 +11,8 @@ class UpstreamConfiguration {
         return new ClusterRegistry();
     }
 
-    @Bean(destroyMethod = "close")
-    UpstreamClient upstreamClient(LoopResources proxyLoops) {
-        return new UpstreamClient(proxyLoops);
+    @Bean
+    UpstreamClient upstreamClient() {
+        return new UpstreamClient();
     }
 }

@@ -1,0 +1,41 @@
+package dev.trellis.proxy.listener;
+
+import java.net.InetSocketAddress;
+
+import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.exchange.HttpListener;
+import dev.trellis.proxy.exchange.PortLifecycle;
+import dev.trellis.proxy.routing.SnapshotRouter;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The outbound listener: the explicit HTTP proxy the app calls other services through
+ * ({@code HTTP_PROXY=http://127.0.0.1:15001}), on loopback only since only the app next to it may
+ * use it. It binds at start; until a snapshot is in force it answers 503.
+ */
+@Component
+class OutboundListener extends PortLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(OutboundListener.class);
+
+    private final ProxySettings settings;
+    private final EventLoopGroup loops;
+    private final SnapshotRouter router;
+
+    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router) {
+        this.settings = settings;
+        this.loops = loops;
+        this.router = router;
+    }
+
+    @Override
+    protected Channel bind() {
+        Channel server = HttpListener.bind(loops, new InetSocketAddress("127.0.0.1", settings.outboundPort()), router, false,
+                channel -> { });
+        log.info("outbound listener on 127.0.0.1:{}", settings.outboundPort());
+        return server;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.trellis.proxy.routing;
+
+import dev.trellis.proxy.exchange.ExchangeRouter;
+import dev.trellis.proxy.exchange.ProxyExchange;
+
+/**
+ * Finds the rule of a request in the table in force and serves it: inbound requests take the inbound
+ * rule; outbound ones the first matching rule of the service their host names, which the table
+ * finds by host and literal path instead of testing every rule in turn.
+ */
+public final class SnapshotRouter implements ExchangeRouter {
+    private final ActiveRoutes routes;
+
+    SnapshotRouter(ActiveRoutes routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    public void route(ProxyExchange exchange, boolean inbound) {
+        RoutingTable table = routes.current();
+        if (table == null) {
+            exchange.answer(503, "x-trellis-error", "no snapshot applied yet");
+            return;
+        }
+        CompiledRule rule = inbound ? table.inbound() : table.outbound(exchange);
+        if (rule == null) {
+            exchange.answer(404, "x-trellis-error", "no route for this host and request");
+            return;
+        }
+        rule.serve(exchange);
+    }
+}
