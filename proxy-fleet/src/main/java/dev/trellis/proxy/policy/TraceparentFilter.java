@@ -6,13 +6,15 @@ import java.util.regex.Pattern;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
+import io.netty.util.AsciiString;
 
 /**
  * W3C Trace Context: a valid {@code traceparent} keeps its trace id and flags and gets this hop's
  * span as parent id; a missing or malformed one is replaced by a new sampled trace.
  */
 final class TraceparentFilter implements RequestPolicy {
-    static final String HEADER = "traceparent";
+    // An AsciiString name is hashed and validated once, not on every request.
+    static final AsciiString HEADER = AsciiString.cached("traceparent");
     private static final Pattern VALID = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
     private static final String ZERO_TRACE = "0".repeat(32);
 

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 /**
  * One try of a request against one endpoint of a cluster, on the caller's event loop: picks the
  * endpoint, asks the breaker and the concurrency limit, takes a pooled connection (or opens one),
- * sends, and settles exactly once, by an answer, a failure, its per-try timeout or a cancel. Each
+ * sends, and settles exactly once, by an answer, a failure or its timeout. Each
  * settled attempt teaches the cluster (latency for EWMA, errors for outlier ejection, the breaker).
  */
 final class Attempt {
@@ -40,7 +40,8 @@ final class Attempt {
         this.listener = listener;
     }
 
-    void start(long perTryTimeoutMs) {
+    /** Starts the attempt; after {@code timeoutNanos} (0: never) it fails as {@code onTimeout}. */
+    void start(long timeoutNanos, AttemptFailure.Kind onTimeout) {
         endpoint = cluster.pick();
         if (endpoint == null) {
             refuse(AttemptFailure.Kind.NO_ENDPOINT, cluster.cluster().name());
@@ -63,9 +64,8 @@ final class Attempt {
         entered = true;
         endpoint.inFlight.incrementAndGet();
         startNanos = System.nanoTime();
-        if (perTryTimeoutMs > 0) {
-            timer = loop.schedule(() -> fail(AttemptFailure.Kind.PER_TRY_TIMEOUT, "attempt timed out"), perTryTimeoutMs,
-                    TimeUnit.MILLISECONDS);
+        if (timeoutNanos > 0) {
+            timer = loop.schedule(() -> fail(onTimeout, "timed out"), timeoutNanos, TimeUnit.NANOSECONDS);
         }
         client.connection(loop, endpoint, cluster.cluster(), this);
     }
@@ -101,19 +101,6 @@ final class Attempt {
         settle(true);
         drop();
         listener.failed(new AttemptFailure(kind, detail));
-    }
-
-    /** Ends the attempt without an outcome (the request was answered otherwise): nothing is learnt. */
-    void cancel() {
-        if (settled) return;
-        settled = true;
-        if (timer != null) timer.cancel(false);
-        if (entered) {
-            endpoint.inFlight.decrementAndGet();
-            cluster.leave();
-            if (breaker != null) breaker.releasePermission();
-        }
-        drop();
     }
 
     /** Refused before anything was sent: the cluster learns nothing from it. */

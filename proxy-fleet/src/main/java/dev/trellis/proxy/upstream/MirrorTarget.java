@@ -33,7 +33,7 @@ record MirrorTarget(ClusterRuntime cluster, double percent) {
         if (host != null) headers.set(HttpHeaderNames.HOST, shadowOf(host));
         var copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
                 exchange.body().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
-        new Attempt(client, exchange.eventLoop(), cluster, copy, IGNORE).start(0);
+        new Attempt(client, exchange.eventLoop(), cluster, copy, IGNORE).start(0, AttemptFailure.Kind.TIMEOUT);
     }
 
     private static String shadowOf(String host) {

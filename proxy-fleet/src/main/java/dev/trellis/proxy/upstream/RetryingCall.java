@@ -1,6 +1,5 @@
 package dev.trellis.proxy.upstream;
 
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
@@ -10,14 +9,13 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** One request's attempts, retries and overall timeout, on its exchange's event loop. */
+/** One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer at a time. */
 final class RetryingCall implements AttemptListener {
     private final UpstreamCall rule;
     private final ProxyExchange exchange;
     private final ClusterRuntime cluster;
     private final UpstreamClient client;
-    private ScheduledFuture<?> overall;
-    private Attempt attempt;
+    private long deadlineNanos;
     private int number;
 
     RetryingCall(UpstreamCall rule, ProxyExchange exchange, ClusterRuntime cluster, UpstreamClient client) {
@@ -28,15 +26,26 @@ final class RetryingCall implements AttemptListener {
     }
 
     void start() {
-        if (rule.timeoutMs > 0) overall = exchange.eventLoop().schedule(this::timedOut, rule.timeoutMs, TimeUnit.MILLISECONDS);
+        if (rule.timeoutMs > 0) deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rule.timeoutMs);
         next();
     }
 
+    /**
+     * Starts the next attempt under one timer: the per-try timeout, or what is left of the overall
+     * timeout when that comes first (then the attempt fails as the overall timeout).
+     */
     private void next() {
         if (exchange.isDone()) return;
+        long perTry = TimeUnit.MILLISECONDS.toNanos(rule.perTryTimeoutMs);
+        long left = deadlineNanos == 0 ? 0 : deadlineNanos - System.nanoTime();
+        if (deadlineNanos != 0 && left <= 0) {
+            failed(new AttemptFailure(AttemptFailure.Kind.TIMEOUT, "overall timeout"));
+            return;
+        }
+        boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
-        attempt = new Attempt(client, exchange.eventLoop(), cluster, request(), this);
-        attempt.start(rule.perTryTimeoutMs);
+        new Attempt(client, exchange.eventLoop(), cluster, request(), this)
+                .start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
     private FullHttpRequest request() {
@@ -51,7 +60,6 @@ final class RetryingCall implements AttemptListener {
         } else if (retry(rule.retryOn.matches(response.status().code()))) {
             response.release();
         } else {
-            if (overall != null) overall.cancel(false);
             exchange.respond(response);
         }
     }
@@ -59,23 +67,17 @@ final class RetryingCall implements AttemptListener {
     @Override
     public void failed(AttemptFailure failure) {
         if (exchange.isDone() || retry(rule.retryOn.matches(failure.kind))) return;
-        if (overall != null) overall.cancel(false);
         exchange.answer(failure.kind.status, "x-trellis-error", failure.kind.reason);
     }
 
     /** Starts the next attempt (after its backoff) when the outcome is retriable and the budget allows. */
     private boolean retry(boolean retriable) {
         if (!retriable || number >= rule.attempts || !rule.budget.tryRetry()) return false;
-        long backoff = rule.backoffMs(number);
-        if (backoff > 0) exchange.eventLoop().schedule(this::next, backoff, TimeUnit.MILLISECONDS);
+        long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
+        // The overall timeout still counts while backing off: next() answers it when it has passed.
+        if (deadlineNanos != 0) backoff = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));
+        if (backoff > 0) exchange.eventLoop().schedule(this::next, backoff, TimeUnit.NANOSECONDS);
         else next();
         return true;
-    }
-
-    private void timedOut() {
-        if (exchange.isDone()) return;
-        if (attempt != null) attempt.cancel();
-        AttemptFailure.Kind timeout = AttemptFailure.Kind.TIMEOUT;
-        exchange.answer(timeout.status, "x-trellis-error", timeout.reason);
     }
 }
