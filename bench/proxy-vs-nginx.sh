@@ -29,7 +29,7 @@ ADMIN_PORT=$BASE_PORT; OUTBOUND_PORT=$((BASE_PORT + 1)); INBOUND_PORT=$((BASE_PO
 # JVM flags of the run; see docs/proxy.md ("Running lean") for why each is there.
 PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--XX:+UseSerialGC -Xmx32m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=2000}"
 EVENT_LOOPS="${EVENT_LOOPS:-1}"
-# AOT cache (JDK 24+, JEP 483) from a training start of the extracted jar: classes come loaded and linked.
+# AOT cache (JDK 24+, JEP 483) from a training run of the extracted jar: classes come loaded and linked.
 USE_AOT_CACHE="${USE_AOT_CACHE:-1}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
@@ -132,12 +132,26 @@ snapshot_json "$(upstream_json echo "$(rule_json echo/0 "$any" echo)")" "$(clust
 # --- the Trellis proxy --------------------------------------------------------------------------
 launch=(-jar "$jar")
 if [ "$USE_AOT_CACHE" = 1 ] && "$java_bin" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
-  echo "building the AOT cache (extract the jar, one training start)..."
+  echo "building the AOT cache (extract the jar, one training run serving a few requests)..."
   "$java_bin" -Djarmode=tools -jar "$jar" extract --destination "$work/app" > /dev/null
+  # The training run serves real requests on every listener, so the classes of the request path
+  # are in the cache too, not only those of start-up; the cache is written when it exits.
   # shellcheck disable=SC2086
-  TRELLIS_DATA_DIR="$work/training" TRELLIS_ADMIN_PORT="$ADMIN_PORT" TRELLIS_OUTBOUND_PORT="$OUTBOUND_PORT" \
-  TRELLIS_INBOUND_PORT="$INBOUND_PORT" "$java_bin" $PROXY_JAVA_OPTS -XX:AOTCacheOutput="$work/app/proxy.aot" \
-    -Dspring.context.exit=onRefresh -jar "$work/app/trellis-proxy.jar" > "$work/aot-training.log" 2>&1
+  TRELLIS_SNAPSHOT_FILE="$work/one-route.json" TRELLIS_DATA_DIR="$work/training" TRELLIS_APP_PORT="$BACKEND_PORT" \
+  TRELLIS_ADMIN_PORT="$ADMIN_PORT" TRELLIS_OUTBOUND_PORT="$OUTBOUND_PORT" TRELLIS_INBOUND_PORT="$INBOUND_PORT" \
+    "$java_bin" $PROXY_JAVA_OPTS -XX:AOTCacheOutput="$work/app/proxy.aot" -jar "$work/app/trellis-proxy.jar" \
+    > "$work/aot-training.log" 2>&1 &
+  training_pid=$!
+  until curl -sf "http://127.0.0.1:$ADMIN_PORT/ready" >/dev/null 2>&1; do
+    kill -0 "$training_pid" 2>/dev/null || { echo "the training run died:"; cat "$work/aot-training.log"; exit 1; }
+    sleep 0.05
+  done
+  for _ in $(seq 50); do
+    curl -s -o /dev/null -x "http://127.0.0.1:$OUTBOUND_PORT" http://echo/training
+    curl -s -o /dev/null "http://127.0.0.1:$INBOUND_PORT/training"
+  done
+  curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/metrics"
+  kill "$training_pid"; wait "$training_pid" || true
   launch=(-XX:AOTCache="$work/app/proxy.aot" -jar "$work/app/trellis-proxy.jar")
 fi
 cp "$work/one-route.json" "$work/snapshot.json"
