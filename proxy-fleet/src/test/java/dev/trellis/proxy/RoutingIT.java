@@ -124,11 +124,10 @@ class RoutingIT {
                     + "POST /second HTTP/1.1\r\nHost: fast\r\nContent-Length: 5\r\n\r\nhello"
                     + "DELETE /third HTTP/1.1\r\nHost: fast\r\n\r\n";
             socket.getOutputStream().write(pipelined.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    java.nio.charset.StandardCharsets.US_ASCII));
-            List<String> first = readResponse(in);
-            List<String> second = readResponse(in);
-            List<String> third = readResponse(in);
+            var in = RawHttp.reader(socket);
+            List<String> first = RawHttp.readResponse(in);
+            List<String> second = RawHttp.readResponse(in);
+            List<String> third = RawHttp.readResponse(in);
 
             assertThat(first).first().isEqualTo("HTTP/1.1 200 OK");
             assertThat(first).contains("x-backend: a").last().isEqualTo("a");
@@ -138,26 +137,6 @@ class RoutingIT {
         }
         assertThat(new String(B.seen().getFirst().body())).isEqualTo("hello");
         assertThat(B.seen().getFirst().method()).isEqualTo("POST");
-    }
-
-    /** Status line and headers (lower-cased names), then the body as one line when it has a length. */
-    private static List<String> readResponse(java.io.BufferedReader in) throws java.io.IOException {
-        List<String> lines = new java.util.ArrayList<>();
-        lines.add(in.readLine());
-        int length = 0;
-        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
-            int colon = line.indexOf(':');
-            String header = line.substring(0, colon).toLowerCase(java.util.Locale.ROOT) + line.substring(colon);
-            lines.add(header);
-            if (header.startsWith("content-length:")) length = Integer.parseInt(line.substring(colon + 1).trim());
-        }
-        if (length > 0) {
-            char[] body = new char[length];
-            int read = 0;
-            while (read < length) read += in.read(body, read, length - read);
-            lines.add(new String(body));
-        }
-        return lines;
     }
 
     static Map<String, Long> count(List<HttpResponse<String>> responses) {

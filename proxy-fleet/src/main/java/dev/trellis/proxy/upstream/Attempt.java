@@ -1,13 +1,16 @@
 package dev.trellis.proxy.upstream;
 
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 
 /**
@@ -15,15 +18,21 @@ import io.netty.handler.codec.http.HttpUtil;
  * endpoint, asks the breaker and the concurrency limit, takes a pooled connection (or opens one),
  * sends, and settles exactly once, by an answer, a failure or its timeout. Each
  * settled attempt teaches the cluster (latency for EWMA, errors for outlier ejection, the breaker).
+ * A pooled connection the endpoint closed just as an idempotent request went out on it is not the
+ * endpoint's failure: the request goes once more on a new connection, within the same attempt.
  */
 final class Attempt {
     private static final RuntimeException SERVER_ERROR = new AttemptFailure(AttemptFailure.Kind.RESET, "upstream answered 5xx");
+    /** RFC 9110 §9.2.2: sending these twice has the effect of sending them once. */
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
     private final UpstreamClient client;
     private final EventLoop loop;
     private final ClusterRuntime cluster;
     private final AttemptListener listener;
-    private FullHttpRequest request;
+    private final HttpMethod method;
+    private final Supplier<FullHttpRequest> request;
     private EndpointState endpoint;
     private CircuitBreaker breaker;
     private Channel channel;
@@ -31,11 +40,15 @@ final class Attempt {
     private long startNanos;
     private boolean entered;
     private boolean settled;
+    private boolean reused;
 
-    Attempt(UpstreamClient client, EventLoop loop, ClusterRuntime cluster, FullHttpRequest request, AttemptListener listener) {
+    /** {@code request} makes the request to send, each time one is sent. */
+    Attempt(UpstreamClient client, EventLoop loop, ClusterRuntime cluster, HttpMethod method, Supplier<FullHttpRequest> request,
+            AttemptListener listener) {
         this.client = client;
         this.loop = loop;
         this.cluster = cluster;
+        this.method = method;
         this.request = request;
         this.listener = listener;
     }
@@ -67,20 +80,22 @@ final class Attempt {
         if (timeoutNanos > 0) {
             timer = loop.schedule(() -> fail(onTimeout, "timed out"), timeoutNanos, TimeUnit.NANOSECONDS);
         }
-        client.connection(loop, endpoint, cluster.cluster(), this);
+        client.connection(loop, endpoint, cluster.cluster(), this, true);
     }
 
-    /** The connection to send on, ready (TLS handshake done and the peer's identity checked). */
-    void connected(Channel connection) {
+    /**
+     * The connection to send on, ready (TLS handshake done and the peer's identity checked);
+     * {@code pooled} when it already served other requests.
+     */
+    void connected(Channel connection, boolean pooled) {
         if (settled) {
             client.release(connection);
             return;
         }
         channel = connection;
+        reused = pooled;
         UpstreamClient.handler(connection).current = this;
-        FullHttpRequest sending = request;
-        request = null;
-        connection.writeAndFlush(sending).addListener(written -> {
+        connection.writeAndFlush(request.get()).addListener(written -> {
             if (!written.isSuccess()) fail(AttemptFailure.Kind.RESET, "request not sent: " + written.cause());
         });
     }
@@ -98,6 +113,12 @@ final class Attempt {
 
     void fail(AttemptFailure.Kind kind, String detail) {
         if (settled) return;
+        if (kind == AttemptFailure.Kind.RESET && reused && IDEMPOTENT.contains(method)) {
+            reused = false;
+            drop();
+            client.connection(loop, endpoint, cluster.cluster(), this, false);
+            return;
+        }
         settle(true);
         drop();
         listener.failed(new AttemptFailure(kind, detail));
@@ -122,12 +143,8 @@ final class Attempt {
         else breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
     }
 
-    /** Releases what the attempt still holds: an unsent request, a connection mid-exchange (which cannot be reused). */
+    /** Closes the connection the attempt is using mid-exchange, which cannot be reused. */
     private void drop() {
-        if (request != null) {
-            request.release();
-            request = null;
-        }
         if (channel != null) {
             UpstreamConnection connection = UpstreamClient.handler(channel);
             if (connection != null && connection.current == this) connection.current = null;

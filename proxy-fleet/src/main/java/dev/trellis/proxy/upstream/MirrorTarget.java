@@ -3,6 +3,7 @@ package dev.trellis.proxy.upstream;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -15,25 +16,31 @@ import io.netty.handler.codec.http.HttpVersion;
  * Host gets a {@code -shadow} suffix so the mirror can tell copies from live traffic.
  */
 record MirrorTarget(ClusterRuntime cluster, double percent) {
-    private static final AttemptListener IGNORE = new AttemptListener() {
-        @Override
-        public void answered(FullHttpResponse response) {
-            response.release();
-        }
-
-        @Override
-        public void failed(AttemptFailure failure) {
-        }
-    };
-
     void maybeSend(UpstreamClient client, ProxyExchange exchange) {
         if (ThreadLocalRandom.current().nextDouble(100) >= percent) return;
         HttpHeaders headers = exchange.headers().copy();
         String host = headers.get(HttpHeaderNames.HOST);
         if (host != null) headers.set(HttpHeaderNames.HOST, shadowOf(host));
-        var copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
-                exchange.body().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
-        new Attempt(client, exchange.eventLoop(), cluster, copy, IGNORE).start(0, AttemptFailure.Kind.TIMEOUT);
+        String target = exchange.upstreamTarget();
+        // The copy's body outlives the caller's exchange: it is copied now, and sliced per send.
+        ByteBuf body = exchange.body().copy();
+        new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), () -> new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, exchange.httpMethod(), target, body.retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE),
+                new ReleaseWhenDone(body)).start(0, AttemptFailure.Kind.TIMEOUT);
+    }
+
+    /** Drops the mirror's answer and, with the attempt over, the copied body. */
+    private record ReleaseWhenDone(ByteBuf body) implements AttemptListener {
+        @Override
+        public void answered(FullHttpResponse response) {
+            response.release();
+            body.release();
+        }
+
+        @Override
+        public void failed(AttemptFailure failure) {
+            body.release();
+        }
     }
 
     private static String shadowOf(String host) {

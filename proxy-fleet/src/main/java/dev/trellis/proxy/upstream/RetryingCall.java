@@ -3,6 +3,7 @@ package dev.trellis.proxy.upstream;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -17,6 +18,8 @@ final class RetryingCall implements AttemptListener {
     private final UpstreamClient client;
     private long deadlineNanos;
     private int number;
+    /** The caller's body, held until the call ends: an attempt may send it after the caller went away. */
+    private ByteBuf body;
 
     RetryingCall(UpstreamCall rule, ProxyExchange exchange, ClusterRuntime cluster, UpstreamClient client) {
         this.rule = rule;
@@ -26,6 +29,7 @@ final class RetryingCall implements AttemptListener {
     }
 
     void start() {
+        body = exchange.body().retain();
         if (rule.timeoutMs > 0) deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rule.timeoutMs);
         next();
     }
@@ -35,7 +39,10 @@ final class RetryingCall implements AttemptListener {
      * timeout when that comes first (then the attempt fails as the overall timeout).
      */
     private void next() {
-        if (exchange.isDone()) return;
+        if (exchange.isDone()) {
+            end();
+            return;
+        }
         long perTry = TimeUnit.MILLISECONDS.toNanos(rule.perTryTimeoutMs);
         long left = deadlineNanos == 0 ? 0 : deadlineNanos - System.nanoTime();
         if (deadlineNanos != 0 && left <= 0) {
@@ -44,29 +51,39 @@ final class RetryingCall implements AttemptListener {
         }
         boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
-        new Attempt(client, exchange.eventLoop(), cluster, request(), this)
+        new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request, this)
                 .start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
     private FullHttpRequest request() {
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
-                exchange.body().retainedDuplicate(), exchange.headers(), EmptyHttpHeaders.INSTANCE);
+                body.retainedDuplicate(), exchange.headers(), EmptyHttpHeaders.INSTANCE);
+    }
+
+    private void end() {
+        if (body == null) return;
+        body.release();
+        body = null;
     }
 
     @Override
     public void answered(FullHttpResponse response) {
         if (exchange.isDone()) {
             response.release();
+            end();
         } else if (retry(rule.retryOn.matches(response.status().code()))) {
             response.release();
         } else {
+            end();
             exchange.respond(response);
         }
     }
 
     @Override
     public void failed(AttemptFailure failure) {
-        if (exchange.isDone() || retry(rule.retryOn.matches(failure.kind))) return;
+        if (!exchange.isDone() && retry(rule.retryOn.matches(failure.kind))) return;
+        end();
+        if (exchange.isDone()) return;
         exchange.answer(failure.kind.status, "x-trellis-error", failure.kind.reason);
     }
 

@@ -60,16 +60,16 @@ public final class UpstreamClient {
         return channel.pipeline().get(UpstreamConnection.class);
     }
 
-    /** Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one, else a new one. */
-    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, Attempt attempt) {
+    /** Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one when allowed, else a new one. */
+    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, Attempt attempt, boolean pooledAllowed) {
         ArrayDeque<Channel> pool = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         String expected = cluster.mtls() ? cluster.identity() : null;
         Channel pooled;
-        while ((pooled = pool.pollLast()) != null) {
+        while (pooledAllowed && (pooled = pool.pollLast()) != null) {
             UpstreamConnection connection = handler(pooled);
             if (pooled.isActive() && connection != null && Objects.equals(connection.peerIdentity, expected)
                     && cluster.mtls() == (pooled.pipeline().get(SslHandler.class) != null)) {
-                attempt.connected(pooled);
+                attempt.connected(pooled, true);
                 return;
             }
             pooled.close();
@@ -104,7 +104,7 @@ public final class UpstreamClient {
             Channel channel = connect.channel();
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
             if (ssl == null) {
-                attempt.connected(channel);
+                attempt.connected(channel, false);
                 return;
             }
             ssl.handshakeFuture().addListener(handshake -> {
@@ -116,7 +116,7 @@ public final class UpstreamClient {
                     return;
                 }
                 handler(channel).peerIdentity = peer;
-                attempt.connected(channel);
+                attempt.connected(channel, false);
             });
         });
     }
