@@ -139,6 +139,35 @@ class RoutingIT {
         assertThat(B.seen().getFirst().method()).isEqualTo("POST");
     }
 
+    @Test
+    void joinsChunkedBodiesAnswersExpectContinueAndRefusesOversizedBodies() throws Exception {
+        proxy.apply(snapshot(List.of(upstream("echo", rule("echo/default", Match.any(), "echo/a"))),
+                List.of(cluster("echo/a", A))));
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.outboundPort)) {
+            socket.setSoTimeout(10_000);
+            var in = RawHttp.reader(socket);
+            RawHttp.send(socket, "POST /chunks HTTP/1.1\r\nHost: echo\r\nExpect: 100-continue\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            assertThat(RawHttp.readResponse(in)).first().isEqualTo("HTTP/1.1 100 Continue");
+            RawHttp.send(socket, "5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n");
+            assertThat(RawHttp.readResponse(in)).first().isEqualTo("HTTP/1.1 200 OK");
+        }
+        TestBackend.Seen seen = A.seen().getFirst();
+        assertThat(new String(seen.body())).isEqualTo("hello world");
+        assertThat(seen.header("Content-Length")).isEqualTo("11");
+        assertThat(seen.header("Expect")).isNull();
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.outboundPort)) {
+            socket.setSoTimeout(10_000);
+            int tooLarge = 16 * 1024 * 1024 + 1;
+            RawHttp.send(socket, "POST /big HTTP/1.1\r\nHost: echo\r\nContent-Length: " + tooLarge + "\r\n\r\n");
+            socket.getOutputStream().write(new byte[tooLarge]);
+            assertThat(RawHttp.readResponse(RawHttp.reader(socket))).first().isEqualTo("HTTP/1.1 413 Request Entity Too Large");
+        }
+        assertThat(A.hits.get()).isEqualTo(1);
+    }
+
     static Map<String, Long> count(List<HttpResponse<String>> responses) {
         return responses.stream().collect(Collectors.groupingBy(HttpResponse::body, Collectors.counting()));
     }

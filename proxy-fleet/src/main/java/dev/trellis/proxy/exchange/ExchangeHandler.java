@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,8 +42,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!request.decoderResult().isSuccess()) {
+            HttpResponseStatus status = request.decoderResult().cause() instanceof TooLongFrameException
+                    ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
             request.release();
-            DefaultFullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
+            DefaultFullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
             bad.headers().set(HttpHeaderNames.CONNECTION, "close").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
             ctx.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
             return;

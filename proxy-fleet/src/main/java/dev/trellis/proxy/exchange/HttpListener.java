@@ -8,16 +8,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
 /**
- * An HTTP/1.1 port of the proxy: Netty's codec, the request aggregated whole (bodies are buffered so
- * retries and mirrors can send them again), then one {@link ExchangeHandler} per connection.
+ * An HTTP/1.1 port of the proxy: Netty's codec, {@code 100 Continue} answered here, the request
+ * joined whole (bodies are buffered so retries and mirrors can send them again), then one
+ * {@link ExchangeHandler} per connection.
  */
 public final class HttpListener {
     /** Largest request body the proxy buffers; a larger one is answered 413. */
-    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
     private HttpListener() {
     }
@@ -33,13 +34,15 @@ public final class HttpListener {
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
                         secure.accept(channel);
                         channel.pipeline()
                                 .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(MAX_BODY_BYTES, true))
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new WholeMessages(MAX_BODY_BYTES))
                                 .addLast(new ExchangeHandler(router, inbound));
                     }
                 })

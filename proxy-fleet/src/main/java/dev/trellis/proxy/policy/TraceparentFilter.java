@@ -1,8 +1,7 @@
 package dev.trellis.proxy.policy;
 
-import java.util.HexFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
@@ -15,8 +14,9 @@ import io.netty.util.AsciiString;
 final class TraceparentFilter implements RequestPolicy {
     // An AsciiString name is hashed and validated once, not on every request.
     static final AsciiString HEADER = AsciiString.cached("traceparent");
-    private static final Pattern VALID = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
-    private static final String ZERO_TRACE = "0".repeat(32);
+    /** "00-" + 32 hex trace id + "-" + 16 hex parent id + "-" + 2 hex flags. */
+    private static final int LENGTH = 55;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public void apply(ProxyExchange exchange) {
@@ -24,14 +24,50 @@ final class TraceparentFilter implements RequestPolicy {
         exchange.proceed();
     }
 
+    /**
+     * The traceparent to send on: the incoming trace id and flags with a new span id, or a new
+     * sampled trace. Written byte by byte: this runs on every request.
+     */
     static String next(String incoming) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String span = HexFormat.of().toHexDigits(random.nextLong() | 1L);
-        if (incoming != null) {
-            var m = VALID.matcher(incoming.trim());
-            if (m.matches() && !m.group(1).equals(ZERO_TRACE)) return "00-" + m.group(1) + "-" + span + "-" + m.group(3);
+        byte[] out = new byte[LENGTH];
+        String valid = incoming == null ? null : incoming.trim();
+        if (valid != null && isValid(valid)) {
+            for (int i = 0; i < LENGTH; i++) out[i] = (byte) valid.charAt(i);
+        } else {
+            out[0] = '0';
+            out[1] = '0';
+            out[2] = '-';
+            hex(out, 3, random.nextLong());
+            hex(out, 19, random.nextLong() | 1L);
+            out[35] = '-';
+            out[52] = '-';
+            out[53] = '0';
+            out[54] = '1';
         }
-        String trace = HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong() | 1L);
-        return "00-" + trace + "-" + span + "-01";
+        hex(out, 36, random.nextLong() | 1L);
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Version 00, lower-case hex fields of the right lengths, and a trace id that is not all zeros. */
+    private static boolean isValid(String header) {
+        if (header.length() != LENGTH || !header.startsWith("00-") || header.charAt(35) != '-' || header.charAt(52) != '-') {
+            return false;
+        }
+        boolean zeroTrace = true;
+        for (int i = 3; i < LENGTH; i++) {
+            if (i == 35 || i == 52) continue;
+            char c = header.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+            if (i < 35 && c != '0') zeroTrace = false;
+        }
+        return !zeroTrace;
+    }
+
+    private static void hex(byte[] out, int at, long value) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (value & 0xf)];
+            value >>>= 4;
+        }
     }
 }

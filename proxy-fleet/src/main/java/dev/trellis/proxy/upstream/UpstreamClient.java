@@ -9,6 +9,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.proxy.exchange.Transport;
+import dev.trellis.proxy.exchange.WholeMessages;
 import dev.trellis.proxy.tls.SpiffeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -17,7 +18,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -79,6 +79,7 @@ public final class UpstreamClient {
                 .group(loop)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Transport.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -91,7 +92,7 @@ public final class UpstreamClient {
                         connection.pool = pool;
                         channel.pipeline()
                                 .addLast(new HttpClientCodec())
-                                .addLast(new HttpObjectAggregator(MAX_RESPONSE_BYTES))
+                                .addLast(new WholeMessages(MAX_RESPONSE_BYTES))
                                 .addLast(connection);
                     }
                 })

@@ -22,9 +22,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Attempt attempt = current;
-        if (attempt == null || !(msg instanceof FullHttpResponse response)) {
+        if (attempt == null || !(msg instanceof FullHttpResponse response) || !response.decoderResult().isSuccess()) {
+            // An answer nobody asked for, or one that could not be read: the connection is unusable.
             ReferenceCountUtil.release(msg);
             ctx.close();
+            return;
+        }
+        int status = response.status().code();
+        if (status < 200 && status != 101) {
+            response.release(); // an interim answer (103 Early Hints...): the final one follows
             return;
         }
         current = null;
