@@ -41,15 +41,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (!request.decoderResult().isSuccess()) {
-            HttpResponseStatus status = request.decoderResult().cause() instanceof TooLongFrameException
-                    ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
-            request.release();
-            DefaultFullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
-            bad.headers().set(HttpHeaderNames.CONNECTION, "close").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            ctx.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
         if (current != null) {
             waiting.add(request);
             return;
@@ -58,8 +49,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            refuse(request);
+            return;
+        }
         current = new ProxyExchange(context.channel(), request, next);
         router.route(current, inbound);
+    }
+
+    /** A request the codec could not read (bad syntax, body too large): answered, then the connection closes. */
+    private void refuse(FullHttpRequest request) {
+        HttpResponseStatus status = request.decoderResult().cause() instanceof TooLongFrameException
+                ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+        request.release();
+        DefaultFullHttpResponse bad = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status);
+        bad.headers().set(HttpHeaderNames.CONNECTION, "close").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        context.writeAndFlush(bad).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void startNext() {
