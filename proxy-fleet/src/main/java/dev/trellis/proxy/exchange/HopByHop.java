@@ -2,6 +2,8 @@ package dev.trellis.proxy.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 
 /** Headers that describe one connection, not the message, and so are never forwarded (RFC 9110 §7.6.1). */
@@ -12,6 +14,15 @@ public final class HopByHop {
             HttpHeaderNames.CONTENT_LENGTH};
 
     private HopByHop() {
+    }
+
+    /**
+     * Whether the connection stays open after {@code message}: as Netty's {@code HttpUtil.isKeepAlive},
+     * without scanning the headers when there is no {@code Connection} header (the common case).
+     */
+    public static boolean keepAlive(HttpMessage message) {
+        if (!message.headers().contains(HttpHeaderNames.CONNECTION)) return message.protocolVersion().isKeepAliveDefault();
+        return HttpUtil.isKeepAlive(message);
     }
 
     public static boolean is(CharSequence name) {

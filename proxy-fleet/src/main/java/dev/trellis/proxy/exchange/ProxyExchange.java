@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
@@ -52,7 +51,7 @@ public final class ProxyExchange {
     ProxyExchange(Channel channel, FullHttpRequest request, Runnable onDone) {
         this.channel = channel;
         this.request = request;
-        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.keepAlive = HopByHop.keepAlive(request);
         this.onDone = onDone;
         String uri = request.uri();
         int start = uri.startsWith("/") ? 0 : pathStart(uri);

@@ -5,13 +5,13 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import dev.trellis.proxy.exchange.HopByHop;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * One try of a request against one endpoint of a cluster, on the caller's event loop: picks the
@@ -106,7 +106,7 @@ final class Attempt {
             return;
         }
         settle(response.status().code() >= 500);
-        if (HttpUtil.isKeepAlive(response)) client.release(channel);
+        if (HopByHop.keepAlive(response)) client.release(channel);
         else channel.close();
         listener.answered(response);
     }
