@@ -119,9 +119,10 @@ class RoutingIT {
 
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.outboundPort)) {
             socket.setSoTimeout(5000);
-            // Three requests in one write: the slow one first, then a POST with a body, then a 204.
+            // Three requests in one write: the slow one first, then a POST with a body (and a header its
+            // Connection header names as hop-by-hop), then a 204.
             String pipelined = "GET /first HTTP/1.1\r\nHost: slow\r\n\r\n"
-                    + "POST /second HTTP/1.1\r\nHost: fast\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /second HTTP/1.1\r\nHost: fast\r\nConnection: x-hop\r\nX-Hop: 1\r\nContent-Length: 5\r\n\r\nhello"
                     + "DELETE /third HTTP/1.1\r\nHost: fast\r\n\r\n";
             socket.getOutputStream().write(pipelined.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             var in = RawHttp.reader(socket);
@@ -137,6 +138,9 @@ class RoutingIT {
         }
         assertThat(new String(B.seen().getFirst().body())).isEqualTo("hello");
         assertThat(B.seen().getFirst().method()).isEqualTo("POST");
+        // Connection and the headers it names belong to the caller's connection, not to the request.
+        assertThat(B.seen().getFirst().header("X-Hop")).isNull();
+        assertThat(B.seen().getFirst().header("Connection")).isNull();
     }
 
     @Test

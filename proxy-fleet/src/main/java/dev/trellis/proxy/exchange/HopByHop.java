@@ -6,7 +6,10 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.AsciiString;
 
-/** Headers that describe one connection, not the message, and so are never forwarded (RFC 9110 §7.6.1). */
+/**
+ * Headers that describe one connection, not the message, and so are never forwarded (RFC 9110
+ * §7.6.1), plus Content-Length, which the proxy sets again for the body it sends.
+ */
 public final class HopByHop {
     private static final AsciiString[] NAMES = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
@@ -25,14 +28,14 @@ public final class HopByHop {
         return HttpUtil.isKeepAlive(message);
     }
 
-    public static boolean is(CharSequence name) {
-        for (AsciiString hop : NAMES) {
-            if (hop.contentEqualsIgnoreCase(name)) return true;
-        }
-        return false;
-    }
-
+    /** Removes them, and the headers the {@code Connection} header names as belonging to this connection. */
     public static void removeFrom(HttpHeaders headers) {
+        String connection = headers.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            for (String named : connection.split(",")) {
+                if (!named.isBlank()) headers.remove(named.trim());
+            }
+        }
         for (AsciiString hop : NAMES) headers.remove(hop);
     }
 }

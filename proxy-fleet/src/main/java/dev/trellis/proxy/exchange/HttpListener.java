@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
  */
 public final class HttpListener {
     /** Largest request body the proxy buffers; a larger one is answered 413. */
-    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
     private HttpListener() {
     }
