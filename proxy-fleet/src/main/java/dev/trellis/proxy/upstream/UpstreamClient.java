@@ -67,8 +67,8 @@ public final class UpstreamClient {
         Channel pooled;
         while (pooledAllowed && (pooled = pool.pollLast()) != null) {
             UpstreamConnection connection = handler(pooled);
-            if (pooled.isActive() && connection != null && Objects.equals(connection.peerIdentity, expected)
-                    && cluster.mtls() == (pooled.pipeline().get(SslHandler.class) != null)) {
+            // The identity a connection proved also tells TLS from plaintext (null): one check covers both.
+            if (pooled.isActive() && connection != null && Objects.equals(connection.peerIdentity, expected)) {
                 attempt.connected(pooled, true);
                 return;
             }
