@@ -210,3 +210,5 @@ GRANT SELECT ON billing_plans TO trellis_app;
 GRANT SELECT, INSERT ON billing_subscriptions, usage_reports, late_usage_reports, invoices, invoice_lines,
     credit_notes TO trellis_app;
 GRANT SELECT, INSERT, UPDATE ON billing_periods TO trellis_app;
+-- Only changes scheduled for later than a new one are deleted (never one in a closed period: see PlanChanges).
+GRANT DELETE ON billing_subscriptions TO trellis_app;
