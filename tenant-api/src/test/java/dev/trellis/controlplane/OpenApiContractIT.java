@@ -77,11 +77,26 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
         api.put("/v1/meshes/empty", key, "{}");
         api.delete("/v1/meshes/empty", key);
+        walkBilling(key);
 
         Set<String> missing = new TreeSet<>();
         OpenApiContract.instance().operations().forEach(o -> missing.add(o.key()));
         missing.removeAll(OpenApiContract.instance().exercised());
         assertThat(missing).isEmpty();
+    }
+
+    /** The billing endpoints, a tenant's and the operator's. */
+    private void walkBilling(String key) {
+        String tenant = api.get("/v1/tenant", key).json().get("id").asString();
+        api.get("/v1/plans", key);
+        api.get("/v1/billing/plan", key);
+        api.put("/v1/billing/plan", key, "{\"plan\": \"team\"}");
+        api.get("/v1/billing/usage", key);
+        String invoice = api.get("/v1/billing/invoices", key).json().get("items").get(0).get("id").asString();
+        api.get("/v1/billing/invoices/" + invoice, key);
+        api.put("/v1/operator/tenants/" + tenant + "/plan", OPERATOR_KEY, "{\"plan\": \"enterprise\", \"limits\": {\"meshes\": 10}}");
+        api.get("/v1/operator/billing/usage", OPERATOR_KEY);
+        api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);
     }
 
     /** What a proxy does, through the same contract check. */

@@ -29,6 +29,7 @@ class SecurityConfiguration {
                 .addFilterBefore(new CredentialFilter(keys, operatorKey), BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(HttpMethod.POST, "/v1/tenants").hasRole(CredentialFilter.OPERATOR)
+                        .requestMatchers("/v1/operator/**").hasRole(CredentialFilter.OPERATOR)
                         .requestMatchers("/v1/**").hasRole(CredentialFilter.TENANT)
                         .anyRequest().permitAll())
                 .exceptionHandling(errors -> errors

@@ -5,6 +5,7 @@ import dev.trellis.controlplane.access.MintedCredential;
 import dev.trellis.controlplane.authority.MeshAuthorities;
 import dev.trellis.controlplane.authority.MeshAuthority;
 import dev.trellis.controlplane.authority.SigningRequest;
+import dev.trellis.controlplane.billing.QuotaChecks;
 import dev.trellis.controlplane.database.TenantTransactions;
 import org.springframework.stereotype.Service;
 
@@ -25,12 +26,15 @@ class FleetRegistration {
     private final JoinTokens joinTokens;
     private final Proxies proxies;
     private final MeshAuthorities authorities;
+    private final QuotaChecks quotas;
 
-    FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, Proxies proxies, MeshAuthorities authorities) {
+    FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, Proxies proxies, MeshAuthorities authorities,
+                      QuotaChecks quotas) {
         this.transactions = transactions;
         this.joinTokens = joinTokens;
         this.proxies = proxies;
         this.authorities = authorities;
+        this.quotas = quotas;
     }
 
     /** The answer to a registration: {@code token} is shown once. */
@@ -38,7 +42,10 @@ class FleetRegistration {
                       String identity, String certificateChain, String trustBundle, Instant notAfter) {
     }
 
-    /** @throws JoinTokenRefused when the token is unknown, expired or already used */
+    /**
+     * @throws JoinTokenRefused when the token is unknown, expired or already used
+     * @throws dev.trellis.billing.QuotaExceeded when the plan allows no more connected proxies; the token is not spent
+     */
     Registered register(String joinToken, SigningRequest csr) {
         String tokenId = MintedCredential.idOf(JoinTokens.KIND, joinToken).orElseThrow(JoinTokenRefused::new);
         return transactions.withSetting("trellis.join_token_id", tokenId, () -> {
@@ -47,6 +54,10 @@ class FleetRegistration {
             String identity = identity(token.tenantId(), token.mesh(), token.service());
             MeshAuthority.Issued issued = authorities.forMesh(token.tenantId(), token.mesh(), now)
                     .issue(csr.publicKey(), identity, token.service(), now, CERTIFICATE_VALIDITY);
+            // Mesh writes lock the mesh row, then the tenant's quota lock; a registration takes them in the same
+            // order (the proxy row's foreign key would otherwise take the mesh row after the quota lock: a deadlock).
+            proxies.holdMesh(token.tenantId(), token.mesh());
+            quotas.admitProxy(token.tenantId(), now);
             MintedCredential credential = MintedCredential.mint(Proxies.KIND);
             proxies.insert(credential.id(), credential.hash(), token, issued, now);
             return new Registered(credential.id(), credential.token(), token.tenantId(), token.mesh(), token.service(),

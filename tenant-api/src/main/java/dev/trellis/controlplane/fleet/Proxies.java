@@ -37,6 +37,12 @@ class Proxies {
                 .update();
     }
 
+    /** Takes the key-share lock on the proxy's mesh row that inserting the proxy would take anyway, but now. */
+    void holdMesh(String tenantId, String mesh) {
+        jdbc.sql("SELECT name FROM meshes WHERE tenant_id = ? AND name = ? FOR KEY SHARE")
+                .params(tenantId, mesh).query(String.class).optional();
+    }
+
     /** A proxy whose token matched, and when the certificate the token is bound to ends. */
     record Authenticated(FleetProxy proxy, Instant certificateNotAfter) {
     }

@@ -5,7 +5,9 @@ import dev.trellis.compiler.Parsed;
 import dev.trellis.compiler.Warning;
 import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.access.Role;
+import dev.trellis.billing.QuotaExceeded;
 import dev.trellis.controlplane.audit.AuditLog;
+import dev.trellis.controlplane.billing.QuotaChecks;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.service.ServiceReferences;
 import dev.trellis.controlplane.snapshot.MeshCompilation;
@@ -31,12 +33,15 @@ class ResourceWrites {
     private final MeshResources resources;
     private final MeshCompilation compilation;
     private final AuditLog audit;
+    private final QuotaChecks quotas;
 
-    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit) {
+    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit,
+                   QuotaChecks quotas) {
         this.transactions = transactions;
         this.resources = resources;
         this.compilation = compilation;
         this.audit = audit;
+        this.quotas = quotas;
     }
 
     /** What a write did: the resource now, whether it was created, the analysis warnings, or the dry run's report. */
@@ -61,6 +66,15 @@ class ResourceWrites {
             else if (!resources.lockMesh(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             Optional<StoredResource> before = resources.find(caller.tenantId(), kind, mesh, name);
             Preconditions.check(path, expected, before);
+            if (before.isEmpty()) {
+                try {
+                    admitNew(caller.tenantId(), kind);
+                } catch (QuotaExceeded e) {
+                    if (!dryRun) throw e;
+                    status.setRollbackOnly();
+                    return new Outcome(null, false, DryRun.invalid(List.of(QuotaChecks.violation(e))));
+                }
+            }
             if (before.isPresent() && before.get().document().equals(document)) {
                 return dryRun ? report(caller, mesh, status, before.get()) : new Outcome(before.get(), false, null);
             }
@@ -115,6 +129,12 @@ class ResourceWrites {
                     compiled == null ? List.of() : compiled.result().warnings(),
                     compiled == null ? List.of() : compiled.changes(), null));
         });
+    }
+
+    /** The plan's quota, for what creates a mesh or a service; routes and policies are not limited. */
+    private void admitNew(String tenantId, ResourceKind kind) {
+        if (kind == ResourceKind.MESH) quotas.admitMesh(tenantId);
+        else if (kind == ResourceKind.SERVICE) quotas.admitService(tenantId);
     }
 
     /** A dry run of a write that changes nothing: the mesh's current analysis, no snapshot changes. */

@@ -1,6 +1,11 @@
 package dev.trellis.controlplane.web;
 
+import dev.trellis.billing.PeriodStillOpen;
+import dev.trellis.billing.PlanChangeRefused;
+import dev.trellis.billing.QuotaExceeded;
 import dev.trellis.controlplane.access.ApiKeyNotFound;
+import dev.trellis.controlplane.billing.InvoiceNotFound;
+import dev.trellis.controlplane.billing.TenantNotFound;
 import dev.trellis.controlplane.access.Forbidden;
 import dev.trellis.controlplane.access.MemberNotFound;
 import dev.trellis.controlplane.mesh.MeshInvalid;
@@ -75,7 +80,33 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONFLICT, "Conflict", "another request created this at the same time; retry", null);
     }
 
-    @ExceptionHandler({ApiKeyNotFound.class, MemberNotFound.class, MeshNotFound.class, ResourceNotFound.class})
+    /** A plan's limit: the problem names the limit, the tenant's current count and the plan, as properties and in words. */
+    @ExceptionHandler(QuotaExceeded.class)
+    ProblemDetail quota(QuotaExceeded e) {
+        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "Quota exceeded", e.getMessage(),
+                List.of(ApiViolation.at("", e.getMessage())));
+        problem.setType(java.net.URI.create("https://trellis.dev/problems/quota-exceeded"));
+        problem.setProperty("quota", e.resource().wireName());
+        problem.setProperty("limit", e.limit());
+        problem.setProperty("current", e.current());
+        problem.setProperty("plan", e.plan());
+        return problem;
+    }
+
+    @ExceptionHandler(PlanChangeRefused.class)
+    ProblemDetail planChange(PlanChangeRefused e) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the plan change has " + e.violations().size()
+                + " violation(s); nothing was changed",
+                e.violations().stream().map(v -> ApiViolation.at(v.field(), v.message())).toList());
+    }
+
+    @ExceptionHandler(PeriodStillOpen.class)
+    ProblemDetail periodOpen(PeriodStillOpen e) {
+        return problem(HttpStatus.CONFLICT, "Period still open", e.getMessage(), null);
+    }
+
+    @ExceptionHandler({ApiKeyNotFound.class, MemberNotFound.class, MeshNotFound.class, ResourceNotFound.class,
+            InvoiceNotFound.class, TenantNotFound.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), null);
     }
