@@ -21,18 +21,27 @@ public record Billing(Plans plans, Subscriptions subscriptions, UsageLedger usag
                       PlanChanges planChanges, Settings settings) {
 
     /**
-     * @param grace       how long after a month ends its late reports are still accepted
-     * @param defaultPlan the plan of a tenant that has never chosen one
+     * @param grace        how long after a month ends its late reports are still accepted
+     * @param defaultPlan  the plan of a tenant that has never chosen one
+     * @param closeThreads how many tenants' invoices closing a month finalises at once
      */
-    public record Settings(Duration grace, String defaultPlan) {
-        public static final Settings DEFAULTS = new Settings(Duration.ofHours(48), "free");
+    public record Settings(Duration grace, String defaultPlan, int closeThreads) {
+        public static final Settings DEFAULTS = new Settings(Duration.ofHours(48), "free", 4);
+
+        public Settings(Duration grace, String defaultPlan) {
+            this(grace, defaultPlan, DEFAULTS.closeThreads());
+        }
+
+        public Settings {
+            if (closeThreads < 1) throw new IllegalArgumentException("closeThreads must be at least 1");
+        }
     }
 
     public static Billing create(TransactionTemplate transactions, JdbcClient jdbc, Clock clock, Settings settings) {
         TenantScope scope = new TenantScope(transactions, jdbc);
         Plans plans = new Plans(jdbc);
         Subscriptions subscriptions = new Subscriptions(scope, plans, settings.defaultPlan());
-        Invoices invoices = new Invoices(scope, subscriptions, clock, settings.grace());
+        Invoices invoices = new Invoices(scope, subscriptions, clock, settings.grace(), settings.closeThreads());
         return new Billing(plans, subscriptions, new UsageLedger(scope, invoices, clock, settings.grace()), invoices,
                 new Quotas(scope, subscriptions, clock),
                 new PlanChanges(scope, plans, subscriptions, invoices, clock, settings.grace()), settings);

@@ -38,6 +38,16 @@ final class ControlPlaneClient {
         JsonNode json() {
             return JSON.readTree(body);
         }
+
+        /** What the control plane said when it refused (a problem document's detail), for the log; "" when it said nothing readable. */
+        String reason() {
+            try {
+                JsonNode detail = json().get("detail");
+                return detail != null && detail.isString() ? detail.asString() : "";
+            } catch (RuntimeException notJson) {
+                return "";
+            }
+        }
     }
 
     Answer register(String joinToken, String csr) throws IOException, InterruptedException {

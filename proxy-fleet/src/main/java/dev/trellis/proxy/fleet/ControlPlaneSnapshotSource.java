@@ -96,7 +96,8 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         }
         KeyMaterial key = KeyMaterial.generate();
         ControlPlaneClient.Answer answer = client.register(joinToken, key.csr(service));
-        if (answer.status() != 201) throw new IOException("registration refused (" + answer.status() + ")");
+        // The reason (an unknown join token, the plan's proxy quota) goes into the proxy's log with the status.
+        if (answer.status() != 201) throw new IOException("registration refused (" + answer.status() + "): " + answer.reason());
         identity.registered(key, answer.json());
         log.info("registered with {} as {}", client.describe(), answer.json().get("identity").asString());
     }

@@ -31,7 +31,8 @@ class BillingConfiguration {
     @Bean
     Billing billing(TransactionTemplate transactions, JdbcClient jdbc,
                     @Value("${trellis.billing.grace:48h}") Duration grace,
-                    @Value("${trellis.billing.default-plan:free}") String defaultPlan) {
-        return Billing.create(transactions, jdbc, Clock.systemUTC(), new Billing.Settings(grace, defaultPlan));
+                    @Value("${trellis.billing.default-plan:free}") String defaultPlan,
+                    @Value("${trellis.billing.close-threads:4}") int closeThreads) {
+        return Billing.create(transactions, jdbc, Clock.systemUTC(), new Billing.Settings(grace, defaultPlan, closeThreads));
     }
 }
