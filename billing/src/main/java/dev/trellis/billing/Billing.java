@@ -16,9 +16,10 @@ import java.time.Duration;
  * @param invoices      drafts, finalisation, periods
  * @param quotas        limits checked where they bite
  * @param planChanges   moving a tenant to another plan
+ * @param creditNotes   corrections to finalised invoices
  */
 public record Billing(Plans plans, Subscriptions subscriptions, UsageLedger usage, Invoices invoices, Quotas quotas,
-                      PlanChanges planChanges, Settings settings) {
+                      PlanChanges planChanges, CreditNotes creditNotes, Settings settings) {
 
     /**
      * @param grace        how long after a month ends its late reports are still accepted
@@ -44,6 +45,7 @@ public record Billing(Plans plans, Subscriptions subscriptions, UsageLedger usag
         Invoices invoices = new Invoices(scope, subscriptions, clock, settings.grace(), settings.closeThreads());
         return new Billing(plans, subscriptions, new UsageLedger(scope, invoices, clock, settings.grace()), invoices,
                 new Quotas(scope, subscriptions, clock),
-                new PlanChanges(scope, plans, subscriptions, invoices, clock, settings.grace()), settings);
+                new PlanChanges(scope, plans, subscriptions, invoices, clock, settings.grace()),
+                new CreditNotes(scope, invoices, clock), settings);
     }
 }

@@ -49,6 +49,12 @@ public record Invoice(String id, String tenantId, Period period, Status status, 
         return "inv-" + period.month().toString().replace("-", "") + "-" + tenantId;
     }
 
+    /** The tenant an invoice id names, if it has the shape of one. */
+    public static java.util.Optional<String> tenantOf(String id) {
+        return id.length() > 11 && id.startsWith("inv-") && id.charAt(10) == '-'
+                ? java.util.Optional.of(id.substring(11)) : java.util.Optional.empty();
+    }
+
     static String hash(String tenantId, Period period, Currency currency, List<InvoiceLine> lines, long total) {
         StringBuilder canonical = new StringBuilder()
                 .append("trellis-invoice/1\n").append(tenantId).append('\n').append(period).append('\n')

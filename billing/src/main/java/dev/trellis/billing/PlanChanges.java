@@ -36,7 +36,7 @@ public final class PlanChanges {
      * @param effectiveFrom null for now
      * @param custom        limits replacing the plan's (operator only; {@link Limits#none()} otherwise)
      * @param byOperator    whether the platform operator asks (only it may choose a plan that is not self-service)
-     * @throws PlanChangeRefused with every reason, when the change cannot be made; nothing is changed then
+     * @throws BillingRefused with every reason, when the change cannot be made; nothing is changed then
      */
     public Subscription change(String tenantId, String planId, Integer version, Instant effectiveFrom, Limits custom,
                                boolean byOperator, String actor) {
@@ -66,7 +66,7 @@ public final class PlanChanges {
                             + "; a change of currency takes effect at the start of a month"));
                 }
             }
-            if (!violations.isEmpty()) throw new PlanChangeRefused(violations);
+            if (!violations.isEmpty()) throw new BillingRefused(violations);
             subscriptions.dropFrom(tenantId, from);
             subscriptions.put(tenantId, plan.get(), from, custom, actor, now);
             return subscriptions.inForce(tenantId, from);

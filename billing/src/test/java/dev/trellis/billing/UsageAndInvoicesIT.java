@@ -125,13 +125,26 @@ class UsageAndInvoicesIT {
         assertThat(replicaB.usage().record(report(tenant, "p-" + tenant, 99, "2026-11-29T00:00:00Z", 10, 10))).isEqualTo(Recorded.LATE);
         assertThatThrownBy(() -> replicaA.planChanges().change(tenant, "free", null, Instant.parse("2026-11-15T00:00:00Z"),
                 Limits.none(), true, "operator"))
-                .isInstanceOfSatisfying(PlanChangeRefused.class, e -> assertThat(e.violations())
+                .isInstanceOfSatisfying(BillingRefused.class, e -> assertThat(e.violations())
                         .extracting(BillingViolation::field).containsExactly("effectiveFrom"));
         assertThatThrownBy(() -> execute("UPDATE invoices SET total_minor = 0 WHERE tenant_id = '" + tenant + "'"))
                 .isInstanceOf(SQLException.class).hasMessageContaining("immutable");
         assertThatThrownBy(() -> execute("DELETE FROM invoice_lines WHERE tenant_id = '" + tenant + "'"))
                 .isInstanceOf(SQLException.class).hasMessageContaining("immutable");
         assertThat(replicaA.invoices().invoice(tenant, NOVEMBER)).isEqualTo(one);
+
+        // A correction is a credit note: never more than the total in all, never on a draft; the invoice stays as it was.
+        CreditNote credit = replicaA.creditNotes().issue(tenant, one, 1000, "outage on the 12th", "operator");
+        assertThat(credit.amount()).isEqualTo(Money.of(1000, "USD"));
+        assertThatThrownBy(() -> replicaB.creditNotes().issue(tenant, one, one.totalMinor() - 999, "too much", "operator"))
+                .isInstanceOfSatisfying(BillingRefused.class, e -> assertThat(e.violations())
+                        .extracting(BillingViolation::field).containsExactly("amountMinor"));
+        Invoice december = replicaA.invoices().invoice(tenant, NOVEMBER.next());
+        assertThatThrownBy(() -> replicaA.creditNotes().issue(tenant, december, 0, " ", "operator"))
+                .isInstanceOfSatisfying(BillingRefused.class, e -> assertThat(e.violations())
+                        .extracting(BillingViolation::field).containsExactly("", "amountMinor", "reason"));
+        assertThat(replicaB.creditNotes().of(tenant, one)).containsExactly(credit);
+        assertThat(replicaB.invoices().invoice(tenant, NOVEMBER)).isEqualTo(one);
         assertThat(replicaA.invoices().closePeriod(NOVEMBER)).as("already finalised: nothing more to do for it").isGreaterThanOrEqualTo(0);
         assertThat(count("SELECT count(*) FROM invoices WHERE tenant_id = '" + tenant + "'")).isEqualTo(1);
     }
@@ -154,10 +167,10 @@ class UsageAndInvoicesIT {
         // A tenant may not pick enterprise, nor back-date; and a currency change waits for a month's start. All at once.
         assertThatThrownBy(() -> replicaA.planChanges().change(tenant, "enterprise", null, Instant.parse("2026-11-01T00:00:00Z"),
                 Limits.none(), false, "owner"))
-                .isInstanceOfSatisfying(PlanChangeRefused.class, e -> assertThat(e.violations())
+                .isInstanceOfSatisfying(BillingRefused.class, e -> assertThat(e.violations())
                         .extracting(BillingViolation::field).containsExactly("plan", "effectiveFrom"));
         assertThatThrownBy(() -> replicaA.planChanges().change(tenant, "team-jp", null, null, Limits.none(), false, "owner"))
-                .isInstanceOf(PlanChangeRefused.class);
+                .isInstanceOf(BillingRefused.class);
         Subscription yen = replicaA.planChanges().change(tenant, "team-jp", null, Instant.parse("2026-12-01T00:00:00Z"),
                 Limits.none(), false, "owner");
         assertThat(yen.plan().currency().getCurrencyCode()).isEqualTo("JPY");

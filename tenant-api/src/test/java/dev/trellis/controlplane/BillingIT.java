@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BillingIT extends ControlPlaneIT {
     @Autowired
     Billing billing;
+    @Autowired
+    org.springframework.core.env.Environment environment;
 
     @Test
     void theCatalogueAndANewTenantsPlan() {
@@ -234,6 +236,57 @@ class BillingIT extends ControlPlaneIT {
         assertThat(closed.status()).isEqualTo(200);
         assertThat(closed.json().get("period").asString()).isEqualTo("2020-01");
         assertThat(api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null).json().get("finalized").asInt()).isZero();
+    }
+
+    @Test
+    void aClosedMonthIsFinalisedOnceThroughTheApiAndCorrectedOnlyByACreditNote() throws Exception {
+        String key = newTenant();
+        String other = newTenant();
+        String tenant = tenantId(key);
+        // January 2020 was closed long ago: what its proxies reported in time, and its plan, go in as the migration role.
+        try (java.sql.Connection owner = java.sql.DriverManager.getConnection(environment.getProperty("spring.flyway.url"),
+                environment.getProperty("spring.flyway.user"), environment.getProperty("spring.flyway.password"));
+             java.sql.Statement sql = owner.createStatement()) {
+            sql.execute("INSERT INTO billing_subscriptions VALUES ('" + tenant + "', '2020-01-01T00:00:00Z', 'team', 1, NULL, NULL, NULL, 'test', now())");
+            sql.execute("INSERT INTO usage_reports VALUES ('jan-" + tenant + "', 1, '" + tenant + "', 'shop', '2020-01-15T00:00:00Z', "
+                    + "'2020-01-01', 3600000, 5, now())");
+        }
+        Api.Response closed = api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);
+        assertThat(closed.status()).isEqualTo(200);
+        assertThat(closed.json().get("finalized").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null).json().get("finalized").asInt()).isZero();
+
+        String id = "inv-202001-" + tenant;
+        JsonNode invoice = api.get("/v1/billing/invoices/" + id, key).json();
+        assertThat(invoice.get("status").asString()).isEqualTo("finalized");
+        // $49 fee + (1,000 h − 750 included) × 4 cents; 1 mesh of 3 included; 5 requests of 10 M included.
+        assertThat(invoice.get("totalMinor").asLong()).isEqualTo(4900 + 1000);
+        assertThat(invoice.get("total").asString()).isEqualTo("59.00");
+        assertThat(invoice.get("planVersions").get(0).asString()).isEqualTo("team@1");
+        String hash = invoice.get("contentHash").asString();
+
+        assertThat(api.post("/v1/operator/billing/invoices/" + id + "/credit-notes", key, "{\"amountMinor\": 100, \"reason\": \"x\"}").status())
+                .isEqualTo(403);
+        Api.Response credit = api.post("/v1/operator/billing/invoices/" + id + "/credit-notes", OPERATOR_KEY,
+                "{\"amountMinor\": 1000, \"reason\": \"proxy outage on the 12th\"}");
+        assertThat(credit.status()).isEqualTo(201);
+        assertThat(credit.json().get("amount").asString()).isEqualTo("10.00");
+        Api.Response tooMuch = api.post("/v1/operator/billing/invoices/" + id + "/credit-notes", OPERATOR_KEY,
+                "{\"amountMinor\": 4901, \"reason\": \"more than remains\"}");
+        assertThat(tooMuch.status()).isEqualTo(400);
+        assertThat(tooMuch.json().get("violations").findValuesAsString("field")).containsExactly("amountMinor");
+        Api.Response bad = api.post("/v1/operator/billing/invoices/" + id + "/credit-notes", OPERATOR_KEY, "{\"amountMinor\": 1.5}");
+        assertThat(bad.json().get("violations").findValuesAsString("field")).containsExactlyInAnyOrder("amountMinor", "reason");
+
+        JsonNode after = api.get("/v1/billing/invoices/" + id, key).json();
+        assertThat(after.get("creditedMinor").asLong()).isEqualTo(1000);
+        assertThat(after.get("totalMinor").asLong()).isEqualTo(5900);
+        assertThat(after.get("contentHash").asString()).isEqualTo(hash);
+        assertThat(billing.invoices().recompute(tenant, dev.trellis.billing.Period.parse("2020-01").orElseThrow()).contentHash())
+                .isEqualTo(hash);
+        assertThat(api.get("/v1/billing/invoices/" + id, other).status()).isEqualTo(404);
+        assertThat(api.post("/v1/operator/billing/invoices/inv-202001-tnosuchtenant00/credit-notes", OPERATOR_KEY,
+                "{\"amountMinor\": 1, \"reason\": \"x\"}").status()).isEqualTo(404);
     }
 
     private String tenantId(String key) {

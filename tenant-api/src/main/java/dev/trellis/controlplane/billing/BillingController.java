@@ -72,6 +72,7 @@ class BillingController {
     @GetMapping("/v1/billing/invoices/{id}")
     InvoiceDocument invoice(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
         Invoice invoice = billing.invoices().find(caller.tenantId(), id).orElseThrow(() -> new InvoiceNotFound(id));
-        return InvoiceDocument.of(invoice, billing.usage().lateReports(caller.tenantId(), invoice.period()));
+        return InvoiceDocument.of(invoice, billing.usage().lateReports(caller.tenantId(), invoice.period()),
+                billing.creditNotes().of(caller.tenantId(), invoice));
     }
 }

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.billing;
 
+import dev.trellis.billing.CreditNote;
 import dev.trellis.billing.Invoice;
 import dev.trellis.billing.InvoiceLine;
 import dev.trellis.billing.Limits;
@@ -102,14 +103,25 @@ final class BillingDocuments {
         }
     }
 
+    record CreditNoteDocument(String id, String invoice, long amountMinor, String amount, String reason, Instant createdAt) {
+        static CreditNoteDocument of(CreditNote note) {
+            return new CreditNoteDocument(note.id(), note.invoiceId(), note.amount().minor(), note.amount().decimal(),
+                    note.reason(), note.createdAt());
+        }
+    }
+
+    /** An invoice; its credit notes are listed beside it and never change it (its hash covers the invoice alone). */
     record InvoiceDocument(String id, String period, String status, String currency, int currencyExponent,
                            List<String> planVersions, List<LineDocument> lines, long totalMinor, String total,
-                           String contentHash, Instant finalizedAt, long lateReports) {
-        static InvoiceDocument of(Invoice invoice, long lateReports) {
+                           String contentHash, Instant finalizedAt, long lateReports, List<CreditNoteDocument> creditNotes,
+                           long creditedMinor) {
+        static InvoiceDocument of(Invoice invoice, long lateReports, List<CreditNote> creditNotes) {
             return new InvoiceDocument(invoice.id(), invoice.period().toString(), invoice.status().wireName(),
                     invoice.currency().getCurrencyCode(), invoice.currency().getDefaultFractionDigits(),
                     invoice.planVersions(), invoice.lines().stream().map(l -> LineDocument.of(l, invoice)).toList(),
-                    invoice.totalMinor(), invoice.total().decimal(), invoice.contentHash(), invoice.finalizedAt(), lateReports);
+                    invoice.totalMinor(), invoice.total().decimal(), invoice.contentHash(), invoice.finalizedAt(), lateReports,
+                    creditNotes.stream().map(CreditNoteDocument::of).toList(),
+                    creditNotes.stream().mapToLong(n -> n.amount().minor()).sum());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.trellis.controlplane.web;
 
 import dev.trellis.billing.PeriodStillOpen;
-import dev.trellis.billing.PlanChangeRefused;
+import dev.trellis.billing.BillingRefused;
 import dev.trellis.billing.QuotaExceeded;
 import dev.trellis.controlplane.access.ApiKeyNotFound;
 import dev.trellis.controlplane.billing.InvoiceNotFound;
@@ -93,9 +93,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    @ExceptionHandler(PlanChangeRefused.class)
-    ProblemDetail planChange(PlanChangeRefused e) {
-        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the plan change has " + e.violations().size()
+    @ExceptionHandler(BillingRefused.class)
+    ProblemDetail billingRefused(BillingRefused e) {
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", "the request has " + e.violations().size()
                 + " violation(s); nothing was changed",
                 e.violations().stream().map(v -> ApiViolation.at(v.field(), v.message())).toList());
     }
