@@ -8,7 +8,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,19 +40,43 @@ public final class UsageLedger {
      * either sees this report or makes it late, never neither.
      */
     public Recorded record(UsageReport report) {
-        Period period = Period.of(report.eventTime());
-        return scope.inTenant(report.tenantId(), () -> {
+        return record(List.of(report)).getFirst();
+    }
+
+    /**
+     * Records one tenant's reports (what a proxy sends at once, such as the ones it kept during an
+     * outage) in one transaction; answers what became of each, in order. A report repeated within the
+     * batch is a duplicate the second time.
+     *
+     * @throws IllegalArgumentException when the reports are not all of one tenant
+     */
+    public List<Recorded> record(List<UsageReport> reports) {
+        if (reports.isEmpty()) return List.of();
+        String tenantId = reports.getFirst().tenantId();
+        if (reports.stream().anyMatch(r -> !r.tenantId().equals(tenantId))) {
+            throw new IllegalArgumentException("a batch of usage reports belongs to one tenant");
+        }
+        return scope.inTenant(tenantId, () -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            boolean finalized = invoices.lockPeriod(report.tenantId(), period, false).isPresent();
-            if (finalized || !now.isBefore(period.graceEnd(grace))) {
-                boolean known = jdbc.sql("SELECT 1 FROM usage_reports WHERE proxy_id = ? AND sequence = ?")
-                        .params(report.proxyId(), report.sequence()).query(Integer.class).optional().isPresent();
-                if (known) return Recorded.DUPLICATE;
-                insert("late_usage_reports", report, period, now);
-                return Recorded.LATE;
+            Map<Period, Boolean> closed = new HashMap<>();
+            List<Recorded> outcomes = new ArrayList<>(reports.size());
+            for (UsageReport report : reports) {
+                Period period = Period.of(report.eventTime());
+                boolean late = closed.computeIfAbsent(period, p -> invoices.lockPeriod(tenantId, p, false).isPresent()
+                        || !now.isBefore(p.graceEnd(grace)));
+                outcomes.add(late ? late(report, period, now)
+                        : insert("usage_reports", report, period, now) == 1 ? Recorded.ACCEPTED : Recorded.DUPLICATE);
             }
-            return insert("usage_reports", report, period, now) == 1 ? Recorded.ACCEPTED : Recorded.DUPLICATE;
+            return outcomes;
         });
+    }
+
+    private Recorded late(UsageReport report, Period period, Instant now) {
+        boolean known = jdbc.sql("SELECT 1 FROM usage_reports WHERE proxy_id = ? AND sequence = ?")
+                .params(report.proxyId(), report.sequence()).query(Integer.class).optional().isPresent();
+        if (known) return Recorded.DUPLICATE;
+        insert("late_usage_reports", report, period, now);
+        return Recorded.LATE;
     }
 
     /** How many distinct reports of the period came too late to count. */

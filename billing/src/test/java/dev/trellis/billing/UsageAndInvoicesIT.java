@@ -83,6 +83,26 @@ class UsageAndInvoicesIT {
     }
 
     @Test
+    void aBatchIsOneTenantsReportsInOneTransactionEachCountedOnce() {
+        String tenant = BillingDatabase.newTenant();
+        clock.set(Instant.parse("2026-12-02T00:00:00Z")); // November in its grace, October closed
+        List<Recorded> outcomes = replicaA.usage().record(List.of(
+                report(tenant, "pb", 1, "2026-11-30T23:00:00Z", 10, 1),
+                report(tenant, "pb", 2, "2026-12-01T23:00:00Z", 10, 1),
+                report(tenant, "pb", 1, "2026-11-30T23:00:00Z", 10, 1),
+                report(tenant, "pb", 0, "2026-10-31T23:00:00Z", 10, 1)));
+        assertThat(outcomes).containsExactly(Recorded.ACCEPTED, Recorded.ACCEPTED, Recorded.DUPLICATE, Recorded.LATE);
+        assertThat(replicaB.usage().record(List.of(report(tenant, "pb", 2, "2026-12-01T23:00:00Z", 10, 1))))
+                .containsExactly(Recorded.DUPLICATE);
+        assertThat(replicaB.usage().lateReports(tenant, new Period(YearMonth.of(2026, 10)))).isEqualTo(1);
+        assertThatThrownBy(() -> replicaA.usage().record(List.of(report(tenant, "pb", 3, "2026-12-01T23:00:00Z", 1, 1),
+                report(BillingDatabase.newTenant(), "px", 1, "2026-12-01T23:00:00Z", 1, 1))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(replicaA.usage().byMesh(tenant, NOVEMBER.start(), NOVEMBER.next().end()).get("shop"))
+                .isEqualTo(new Usage(20, 2, 1));
+    }
+
+    @Test
     void finalisationHappensOnceAcrossReplicasAndTheInvoiceNeverChanges() throws Exception {
         String tenant = BillingDatabase.newTenant();
         replicaA.planChanges().change(tenant, "team", null, Instant.parse("2026-11-01T00:00:00Z"), Limits.none(), true, "operator");
