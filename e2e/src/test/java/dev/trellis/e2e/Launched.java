@@ -97,6 +97,13 @@ final class Launched implements AutoCloseable {
         }
     }
 
+    /** Kills the process at once (SIGKILL), as a crash or an OOM kill would: it can neither deregister nor flush. */
+    void kill() throws InterruptedException {
+        if (process == null || !process.isAlive()) return;
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
