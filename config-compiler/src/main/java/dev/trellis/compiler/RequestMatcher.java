@@ -47,7 +47,7 @@ final class RequestMatcher {
 
     /** A matching DENY wins; otherwise a matching ALLOW; otherwise the default (the proxy's own decision). */
     static SimulationResult.AccessDecision access(AccessControl access, String identity, SimulatedRequest r) {
-        AccessControl.Decision decision = access.decide(identity, r.path(), r.method());
+        AccessControl.Decision decision = access.decideEveryReading(identity, r.path(), r.method());
         return new SimulationResult.AccessDecision(decision.action(), decision.rule() == null ? null : decision.rule().policy());
     }
 }

@@ -115,7 +115,7 @@ class MtlsIT {
     void noSpellingOfADeniedPathGetsPastTheAccessRules() throws Exception {
         SSLContext tenantCertificate = CA.issue(WEB).sslContext(CA.certificate);
         List<String> spellings = List.of("/api/secret", "//api/secret", "/api/./secret", "/api/%73ecret", "/api/x/../secret",
-                "/api/.%2e/api/secret", "/API/SECRET", "/api/Secret/key", "/api/secret%2F..", "/api%2fsecret");
+                "/api/.%2e/api/secret", "/API/SECRET", "/api/Secret/key", "/api/secret%2F..", "/api%2fsecret", "/api/secret;x=1", "/api/..;/api/secret");
         echoApp.reset();
         for (String path : spellings) {
             String direct = statusLine(tenantCertificate.getSocketFactory().createSocket("127.0.0.1", echoProxy.inboundPort), path);

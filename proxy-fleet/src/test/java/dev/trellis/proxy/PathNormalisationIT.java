@@ -71,6 +71,8 @@ class PathNormalisationIT {
             /public/..//admin?q=1  | admin | /admin?q=1      | 403
             /ADMIN                 | other | /ADMIN          | 403
             /Admin/x               | other | /Admin/x        | 403
+            /admin;x=1             | admin | /admin;x=1      | 403
+            /public/..;/admin      | other | /public/..;/admin | 403
             /admin%2F..            | 400   |                 | 400
             /admin%2f..%2fsecret   | 400   |                 | 400
             /%2e%2e%5cadmin        | 400   |                 | 400

@@ -8,7 +8,7 @@ import java.util.List;
  * Access rules checked against the caller's SPIFFE identity (from its mTLS certificate) and the
  * request's normalised path ({@link RequestPath}). Rules are evaluated in order: a matching DENY
  * wins over any ALLOW; when no rule matches, {@code defaultAction} applies (DENY under STRICT, ALLOW
- * otherwise unless policies say so). Proxies and {@code /simulate} both decide with {@link #decide}.
+ * otherwise unless policies say so). Proxies and {@code /simulate} both decide with {@link #decideEveryReading}.
  */
 public record AccessControl(Action defaultAction, List<AccessRule> rules) {
     public AccessControl {
@@ -30,6 +30,20 @@ public record AccessControl(Action defaultAction, List<AccessRule> rules) {
             if (allowed == null) allowed = rule;
         }
         return allowed != null ? new Decision(Action.ALLOW, allowed) : new Decision(defaultAction, null);
+    }
+
+    /**
+     * As {@link #decide}, on every way the app may read the path ({@link RequestPath#otherReadings}):
+     * allowed only when each reading is allowed. This is what proxies enforce.
+     */
+    public Decision decideEveryReading(String identity, String normalPath, String method) {
+        Decision decision = decide(identity, normalPath, method);
+        if (decision.action() != Action.ALLOW) return decision;
+        for (String reading : RequestPath.otherReadings(normalPath)) {
+            Decision other = decide(identity, reading, method);
+            if (other.action() != Action.ALLOW) return other;
+        }
+        return decision;
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.trellis.compiler.snapshot;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The one normal form of a request path, which routing, access rules and the upstream all see, so
  * that no spelling of a path reaches the app as something a rule did not check. In order:
@@ -77,15 +80,44 @@ public final class RequestPath {
     }
 
     /**
-     * The path as an app that decodes {@code %2F} and {@code %5C} into separators would see it, in
-     * normal form: access rules check this view too when such encodings are kept.
+     * The other paths an app may take a normal path for, in normal form, which access rules must
+     * allow too: with {@code %2F}/{@code %5C} decoded into separators (when they are kept), and with
+     * path parameters cut from every segment ({@code /public/..;/admin} is {@code /admin} to Tomcat
+     * and Spring, {@code /admin;x} is {@code /admin}), and both. Empty for nearly every path.
      */
-    public static String withEscapedSlashesDecoded(String normalised) {
-        String decoded = normalised.replace("%2F", "/").replace("%5C", "/");
+    public static List<String> otherReadings(String normal) {
+        boolean slashes = normal.contains("%2F") || normal.contains("%5C");
+        boolean parameters = normal.indexOf(';') >= 0;
+        if (!slashes && !parameters) return List.of();
+        List<String> readings = new ArrayList<>(3);
+        if (slashes) readings.add(renormalise(decodeEscapedSlashes(normal)));
+        if (parameters) readings.add(renormalise(withoutParameters(normal)));
+        if (slashes && parameters) readings.add(renormalise(withoutParameters(decodeEscapedSlashes(normal))));
+        return readings;
+    }
+
+    private static String decodeEscapedSlashes(String path) {
+        return path.replace("%2F", "/").replace("%5C", "/");
+    }
+
+    private static String withoutParameters(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        boolean inParameters = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/') inParameters = false;
+            else if (c == ';') inParameters = true;
+            if (!inParameters) out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** A reading of a normal path (still well-formed: only separators were put back or parameters cut). */
+    private static String renormalise(String reading) {
         try {
-            return normalise(decoded, EscapedSlashes.KEEP);
+            return normalise(reading, EscapedSlashes.KEEP);
         } catch (Rejected cannotHappen) {
-            return decoded; // a normal path with separators put back is still well-formed
+            return reading;
         }
     }
 

@@ -62,12 +62,22 @@ class RequestPathTest {
 
     @ParameterizedTest(name = "{0} → {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            /admin%2F..           | /
-            /public/..%2Fadmin    | /admin
-            /a%5Cb                | /a/b
+            /admin%2F..               | /
+            /public/..%2Fadmin        | /admin
+            /a%5Cb                    | /a/b
+            /admin;x=1                | /admin
+            /public/..;/admin         | /admin
+            /admin;jsessionid=1/users | /admin/users
+            /a%2F..;x/admin           | /a%2F../admin, /admin
             """)
-    void theDecodedViewIsNormalToo(String kept, String decoded) {
-        assertThat(RequestPath.withEscapedSlashesDecoded(kept)).isEqualTo(decoded);
+    void otherReadingsOfAPathAreInNormalFormToo(String normal, String readings) {
+        assertThat(RequestPath.otherReadings(normal)).contains(readings.split(", "));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/admin", "/a%20b/c"})
+    void mostPathsHaveNoOtherReading(String normal) {
+        assertThat(RequestPath.otherReadings(normal)).isEmpty();
     }
 
     @ParameterizedTest

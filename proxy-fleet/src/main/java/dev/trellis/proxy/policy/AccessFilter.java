@@ -1,7 +1,6 @@
 package dev.trellis.proxy.policy;
 
 import dev.trellis.compiler.snapshot.AccessControl;
-import dev.trellis.compiler.snapshot.RequestPath;
 import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
 import dev.trellis.proxy.tls.SpiffeId;
@@ -9,8 +8,9 @@ import dev.trellis.proxy.tls.SpiffeId;
 /**
  * Inbound access control against the caller's SPIFFE ID from its mTLS certificate and the request's
  * normalised path ({@link AccessControl#decide}): a matching DENY wins, then a matching ALLOW, else
- * the default; refused calls get 403. When the proxy keeps {@code %2F}/{@code %5C} encoded, the path
- * as an app that decodes them would see it must be allowed too. The app receives the verified
+ * the default; refused calls get 403. Every other way an app may read the path (escaped slashes kept
+ * and then decoded by the app, path parameters such as {@code ;jsessionid=}) must be allowed too
+ * ({@link AccessControl#decideEveryReading}). The app receives the verified
  * identity in {@code x-trellis-peer-identity}; a caller-supplied value is never passed on.
  */
 final class AccessFilter implements RequestPolicy {
@@ -36,9 +36,6 @@ final class AccessFilter implements RequestPolicy {
 
     /** {@code path} is in normal form (the router normalised it). */
     boolean allowed(String identity, String path, String method) {
-        if (access.decide(identity, path, method).action() != AccessControl.Action.ALLOW) return false;
-        if (path.indexOf('%') < 0 || (!path.contains("%2F") && !path.contains("%5C"))) return true;
-        String decoded = RequestPath.withEscapedSlashesDecoded(path);
-        return access.decide(identity, decoded, method).action() == AccessControl.Action.ALLOW;
+        return access.decideEveryReading(identity, path, method).action() == AccessControl.Action.ALLOW;
     }
 }

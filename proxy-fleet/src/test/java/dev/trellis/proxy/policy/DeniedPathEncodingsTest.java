@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
  * No spelling of a denied path gets past the proxy: every request path is normalised as the router
  * does, then judged by the access filter, under both rules for escaped slashes. The spellings mix
  * percent-encoding (either hex case), case changes, doubled slashes, {@code .} and {@code x/..}
- * segments (also encoded) and encoded slashes and backslashes.
+ * segments (also encoded), encoded slashes and backslashes, and path parameters.
  */
 class DeniedPathEncodingsTest {
     static final List<String> DENIED = List.of("/admin", "/api/secret", "/a-b/c_d/~e");
@@ -78,23 +78,26 @@ class DeniedPathEncodingsTest {
     /**
      * Another spelling of {@code path}: each segment may be preceded by {@code //}, {@code ./} or
      * {@code x/../}; each character may be percent-encoded; with {@code hostile}, letters may change
-     * case and separators may be spelt {@code %2F} or {@code %5C} (which change what the path means
-     * to an app that decodes them, and must then be refused or denied).
+     * case, separators may be spelt {@code %2F} or {@code %5C} (which change what the path means
+     * to an app that decodes them, and must then be refused or denied), and segments may carry path
+     * parameters ({@code ;jsessionid=1}, {@code zz/..;/}) that Tomcat and Spring cut off.
      */
     static String spell(String path, Random random, boolean hostile) {
         StringBuilder out = new StringBuilder();
         for (String segment : path.substring(1).split("/", -1)) {
             out.append(separator(random, hostile));
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0 -> out.append("/");
                 case 1 -> out.append(encodeSome("./", random)).append(separator(random, hostile).substring(1));
                 case 2 -> out.append(encodeSome("zz/..", random)).append(separator(random, hostile));
+                case 3 -> out.append(hostile ? "zz/..;" + separator(random, true) : "");
                 default -> { }
             }
             for (char c : segment.toCharArray()) {
                 char spelt = hostile && Character.isLetter(c) && random.nextInt(4) == 0 ? Character.toUpperCase(c) : c;
                 out.append(random.nextInt(3) == 0 ? percent(spelt, random) : String.valueOf(spelt));
             }
+            if (hostile && random.nextInt(6) == 0) out.append(random.nextBoolean() ? ";jsessionid=1" : ";");
         }
         return out.toString();
     }
