@@ -45,21 +45,9 @@ final class RequestMatcher {
         return null;
     }
 
-    /** A matching DENY wins; otherwise a matching ALLOW; otherwise the default. */
+    /** A matching DENY wins; otherwise a matching ALLOW; otherwise the default (the proxy's own decision). */
     static SimulationResult.AccessDecision access(AccessControl access, String identity, SimulatedRequest r) {
-        AccessControl.AccessRule allowed = null;
-        for (AccessControl.AccessRule rule : access.rules()) {
-            if (!applies(rule, identity, r)) continue;
-            if (rule.action() == AccessControl.Action.DENY) return new SimulationResult.AccessDecision(rule.action(), rule.policy());
-            if (allowed == null) allowed = rule;
-        }
-        return allowed != null ? new SimulationResult.AccessDecision(AccessControl.Action.ALLOW, allowed.policy())
-                : new SimulationResult.AccessDecision(access.defaultAction(), null);
-    }
-
-    private static boolean applies(AccessControl.AccessRule rule, String identity, SimulatedRequest r) {
-        return (rule.identities().isEmpty() || rule.identities().contains(identity))
-                && (rule.paths().isEmpty() || rule.paths().stream().anyMatch(r.path()::startsWith))
-                && (rule.methods().isEmpty() || rule.methods().contains(r.method()));
+        AccessControl.Decision decision = access.decideEveryReading(identity, r.path(), r.method());
+        return new SimulationResult.AccessDecision(decision.action(), decision.rule() == null ? null : decision.rule().policy());
     }
 }

@@ -1,6 +1,7 @@
 package dev.trellis.compiler;
 
 import dev.trellis.compiler.snapshot.Cluster;
+import dev.trellis.compiler.snapshot.RequestPath;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Upstream;
 import dev.trellis.compiler.snapshot.WeightedCluster;
@@ -18,9 +19,15 @@ public final class Simulator {
 
     /** Simulates one request (method defaults to GET, path to /); compiles only what the source's snapshot needs. */
     public static SimulationResult simulate(MeshState state, SimulatedRequest asked) {
+        String path;
+        try {
+            // Proxies route and check access on the normal form of the path (with their default rule for %2F).
+            path = RequestPath.normalise(asked.path() == null ? "" : asked.path(), RequestPath.EscapedSlashes.REJECT);
+        } catch (RequestPath.Rejected e) {
+            return none("the proxy refuses this path with 400: " + e.getMessage());
+        }
         SimulatedRequest request = new SimulatedRequest(asked.source(), asked.host(),
-                asked.method() == null ? "GET" : asked.method(),
-                asked.path() == null || asked.path().isEmpty() ? "/" : asked.path(), asked.headers(), asked.query());
+                asked.method() == null ? "GET" : asked.method(), path, asked.headers(), asked.query());
         if (!state.services().containsKey(request.source())) {
             return none("source " + request.source() + " is not a service of this mesh");
         }

@@ -155,7 +155,7 @@ final class SnapshotParts {
                 PolicySlots own = new PolicySlots(state::identityOf);
                 policy.spec().applyTo(PolicyLevel.SERVICE, own);
                 for (AccessControl.AccessRule r : own.accessRules) {
-                    rules.add(new AccessControl.AccessRule(r.action(), r.identities(), r.paths(), r.methods(), p));
+                    rules.add(new AccessControl.AccessRule(r.action(), r.identities(), r.paths(), r.exactPaths(), r.methods(), p));
                     allowList |= r.action() == AccessControl.Action.ALLOW;
                 }
             }

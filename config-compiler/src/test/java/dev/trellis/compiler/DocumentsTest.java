@@ -80,6 +80,22 @@ class DocumentsTest {
                 arguments("design's access policy", POLICY, """
                         {'kind': 'ACCESS', 'target': {'service': 'echo'},
                          'spec': {'allow': [{'from': {'service': 'web'}, 'methods': ['GET']}]}}""", List.of()),
+                arguments("access paths in normal form only", POLICY, """
+                        {'kind': 'ACCESS', 'target': {'service': 'echo'},
+                         'spec': {'deny': [{'paths': ['/admin', '//admin', '/x/../admin', '/%61dmin', '/admin/*', 'admin', '/a%2Fb']}],
+                                  'allow': [{'exactPaths': ['/healthz', '/./status', '/q?x=1'], 'paths': ['/']}]}}""", List.of(
+                        "spec.allow[0].exactPaths[1]: must be in normal form (/status): proxies normalise every request path"
+                                + " (dot segments removed, slashes merged, unreserved characters decoded) before they check it",
+                        "spec.allow[0].exactPaths[2]: must be a path without query or fragment",
+                        "spec.deny[0].paths[1]: must be in normal form (/admin): proxies normalise every request path"
+                                + " (dot segments removed, slashes merged, unreserved characters decoded) before they check it",
+                        "spec.deny[0].paths[2]: must be in normal form (/admin): proxies normalise every request path"
+                                + " (dot segments removed, slashes merged, unreserved characters decoded) before they check it",
+                        "spec.deny[0].paths[3]: must be in normal form (/admin): proxies normalise every request path"
+                                + " (dot segments removed, slashes merged, unreserved characters decoded) before they check it",
+                        "spec.deny[0].paths[4]: must be a path without wildcard: /admin already covers itself and everything under it",
+                        "spec.deny[0].paths[5]: must start with /",
+                        "spec.deny[0].paths[6]: must be a valid path: encoded slash or backslash in the path")),
                 arguments("unknown kind", POLICY, "{'kind': 'MAGIC', 'target': {'service': 'echo'}, 'spec': {}}", List.of(
                         "kind: must be one of RETRY, TIMEOUT, CIRCUIT_BREAKER, OUTLIER_DETECTION, RATE_LIMIT, FAULT_INJECTION, ACCESS, LOAD_BALANCER")),
                 arguments("route target on a service-only kind", POLICY, """

@@ -50,4 +50,19 @@ class SimulatorTest {
         assertThat(r.notes()).singleElement().asString()
                 .contains("routes/bad rules[0].backends[0].service: names no service of this mesh");
     }
+
+    @Test
+    void thePathIsJudgedInTheNormalFormTheProxyGivesIt() {
+        MeshState guarded = MeshCompilerTest.shop().policy("no-admin",
+                "{'kind': 'ACCESS', 'target': {'service': 'echo'}, 'spec': {'deny': [{'paths': ['/admin']}]}}").build();
+        for (String path : new String[]{"//admin", "/x/../admin", "/%61dmin/users", "/ADMIN"}) {
+            SimulationResult r = Simulator.simulate(guarded, new SimulatedRequest("web", "echo", "GET", path, Map.of(), Map.of()));
+            assertThat(r.access()).as(path).isEqualTo(new SimulationResult.AccessDecision(AccessControl.Action.DENY, "no-admin"));
+        }
+        SimulationResult neighbour = Simulator.simulate(guarded, new SimulatedRequest("web", "echo", "GET", "/administrator", Map.of(), Map.of()));
+        assertThat(neighbour.access()).isEqualTo(new SimulationResult.AccessDecision(AccessControl.Action.ALLOW, "web-to-echo"));
+        SimulationResult refused = Simulator.simulate(guarded, new SimulatedRequest("web", "echo", "GET", "/admin%2F..", Map.of(), Map.of()));
+        assertThat(refused.destination()).isNull();
+        assertThat(refused.notes()).containsExactly("the proxy refuses this path with 400: encoded slash or backslash in the path");
+    }
 }

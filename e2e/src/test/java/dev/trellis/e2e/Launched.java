@@ -97,6 +97,18 @@ final class Launched implements AutoCloseable {
         }
     }
 
+    /** Sends SIGTERM and returns at once; {@link #stop()} then waits for the exit. */
+    void terminate() {
+        if (process != null && process.isAlive()) process.destroy();
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash or an OOM kill would: it can neither deregister nor flush. */
+    void kill() throws InterruptedException {
+        if (process == null || !process.isAlive()) return;
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

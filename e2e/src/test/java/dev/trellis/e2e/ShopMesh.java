@@ -41,17 +41,24 @@ final class ShopMesh implements AutoCloseable {
         final int outbound = Launched.freePort();
         final int admin = Launched.freePort();
         final Path dataDir;
+        /** Tells apart two workloads of one service and version ("", "b", …). */
+        final String instance;
         Launched proxy;
 
         Workload(String service, String version, Path root) {
+            this(service, version, "", root);
+        }
+
+        Workload(String service, String version, String instance, Path root) {
             this.service = service;
             this.version = version;
+            this.instance = instance;
             this.app = new VersionServer(service, version);
-            this.dataDir = root.resolve("proxy-" + service + "-" + version);
+            this.dataDir = root.resolve("proxy-" + service + "-" + version + instance);
         }
 
         String name() {
-            return service + "-" + version;
+            return service + "-" + version + instance;
         }
 
         /** A client that uses this workload's proxy as its HTTP proxy, as an app with HTTP_PROXY does. */

@@ -39,6 +39,7 @@ import dev.trellis.proxy.snapshot.SnapshotApplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Two real proxies: web's proxy calls echo's proxy over mTLS with SPIFFE identities from a test CA;
@@ -106,6 +107,26 @@ class MtlsIT {
                 .POST(HttpRequest.BodyPublishers.ofString("x")).build());
         assertThat(post.statusCode()).isEqualTo(403);
         assertThat(post.headers().firstValue("x-trellis-error")).hasValue("access denied");
+    }
+
+    /** Under STRICT, with the caller's identity verified: no spelling of a denied path reaches the app. */
+    @Test
+    @Timeout(60)
+    void noSpellingOfADeniedPathGetsPastTheAccessRules() throws Exception {
+        SSLContext tenantCertificate = CA.issue(WEB).sslContext(CA.certificate);
+        List<String> spellings = List.of("/api/secret", "//api/secret", "/api/./secret", "/api/%73ecret", "/api/x/../secret",
+                "/api/.%2e/api/secret", "/API/SECRET", "/api/Secret/key", "/api/secret%2F..", "/api%2fsecret", "/api/secret;x=1", "/api/..;/api/secret");
+        echoApp.reset();
+        for (String path : spellings) {
+            String direct = statusLine(tenantCertificate.getSocketFactory().createSocket("127.0.0.1", echoProxy.inboundPort), path);
+            assertThat(direct).as("direct " + path).isIn("HTTP/1.1 403 Forbidden", "HTTP/1.1 400 Bad Request");
+            String throughWeb = statusLine(new Socket("127.0.0.1", webProxy.outboundPort), path);
+            assertThat(throughWeb).as("through web's proxy " + path).isIn("HTTP/1.1 403 Forbidden", "HTTP/1.1 400 Bad Request");
+        }
+        assertThat(echoApp.hits.get()).isZero();
+        // Not a blanket refusal: a neighbour of the denied path passes, normalised.
+        assertThat(statusLine(new Socket("127.0.0.1", webProxy.outboundPort), "/api/./secrets")).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(echoApp.seen().getLast().uri()).isEqualTo("/api/secrets");
     }
 
     @Test
@@ -177,9 +198,13 @@ class MtlsIT {
 
     /** Sends one GET for /api/items on a fresh connection and returns the status line. */
     private static String statusLine(Socket socket) throws IOException {
+        return statusLine(socket, "/api/items");
+    }
+
+    private static String statusLine(Socket socket, String path) throws IOException {
         try (socket) {
             socket.setSoTimeout(5000);
-            socket.getOutputStream().write("GET /api/items HTTP/1.1\r\nHost: echo\r\nConnection: close\r\n\r\n"
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: echo\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         }

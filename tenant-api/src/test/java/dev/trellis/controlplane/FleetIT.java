@@ -166,6 +166,46 @@ class FleetIT extends ControlPlaneIT {
     }
 
     @Test
+    void aSilentProxyIsListedStaleAndAnEditorRevokesItsTokenAndEndpoint() throws Exception {
+        String key = newTenant();
+        declareFleetMesh(key);
+        JsonNode echo = register(key, "echo", "v1");
+        String id = echo.get("proxyId").asString(), token = echo.get("token").asString();
+        assertThat(offer(token, 19997)).isEqualTo(204);
+        JsonNode active = fleet.get("/v1/meshes/shop/proxies", key).json().get("items").get(0);
+        assertThat(active.get("state").asString()).isEqualTo("ACTIVE");
+        assertThat(active.get("endpoint").get("port").asInt()).isEqualTo(19997);
+
+        // Silent for longer than the TTL (3 s in tests): listed as stale, its endpoint swept.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (JsonNode listed = active; !listed.get("state").asString().equals("STALE") || !listed.get("endpoint").isNull();
+             listed = fleet.get("/v1/meshes/shop/proxies", key).json().get("items").get(0)) {
+            assertThat(System.nanoTime()).as("still active after 10 s: " + listed).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+
+        // It comes back, then an editor revokes it: endpoint gone at once, token refused everywhere.
+        assertThat(offer(token, 19997)).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).contains("19997");
+        assertThat(api.delete("/v1/meshes/shop/proxies/" + id, newKey(key, "viewer")).status()).isEqualTo(403);
+        assertThat(api.delete("/v1/meshes/shop/proxies/" + id, newTenant()).status()).isEqualTo(404);
+        assertThat(api.delete("/v1/meshes/shop/proxies/" + id, newKey(key, "editor")).status()).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).doesNotContain("19997");
+        assertThat(poll(token, null).get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+        assertThat(fleet.post("/v1/fleet/certificates", token, "{\"csr\": " + Api.JSON.writeValueAsString(ProxyKey.generate().csr()) + "}")
+                .status()).isEqualTo(401);
+        assertThat(offer(token, 19997)).isEqualTo(401);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).doesNotContain("19997");
+        assertThat(fleet.get("/v1/meshes/shop/proxies", key).json().get("items")).isEmpty();
+        assertThat(api.delete("/v1/meshes/shop/proxies/" + id, key).status()).isEqualTo(404);
+        assertThat(api.get("/v1/audit-events", key).body()).contains("proxy.delete");
+    }
+
+    private int offer(String token, int port) {
+        return fleet.post("/v1/fleet/endpoints", token, "{\"address\": \"127.0.0.1\", \"port\": " + port + "}").status();
+    }
+
+    @Test
     void statusReportsAreListedWithTheFleet() throws Exception {
         String key = newTenant();
         declareFleetMesh(key);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -72,8 +73,9 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.get("/v1/meshes/shop/snapshots/echo", key);
         String joinToken = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"version\": \"v1\", \"ttl\": \"5m\"}")
                 .json().get("token").asString();
-        walkTheFleet(joinToken);
+        String proxyId = walkTheFleet(joinToken);
         api.get("/v1/meshes/shop/proxies", key);
+        api.delete("/v1/meshes/shop/proxies/" + proxyId, key);
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
         api.put("/v1/meshes/empty", key, "{}");
         api.delete("/v1/meshes/empty", key);
@@ -102,17 +104,19 @@ class OpenApiContractIT extends ControlPlaneIT {
     }
 
     /** What a proxy does, through the same contract check. */
-    private void walkTheFleet(String joinToken) {
+    private String walkTheFleet(String joinToken) {
         try {
             String csr = ProxyKey.generate().csr();
             String registration = Api.JSON.createObjectNode().put("joinToken", joinToken).put("csr", csr).toString();
-            String proxyToken = api.post("/v1/fleet/register", null, registration).json().get("token").asString();
+            JsonNode registered = api.post("/v1/fleet/register", null, registration).json();
+            String proxyToken = registered.get("token").asString();
             String version = api.get("/v1/fleet/config", proxyToken).json().get("version").asString();
             api.post("/v1/fleet/status", proxyToken, "{\"version\": \"" + version + "\", \"result\": \"applied\"}");
             String renewal = Api.JSON.createObjectNode().put("csr", ProxyKey.generate().csr()).toString();
             api.post("/v1/fleet/certificates", proxyToken, renewal);
             api.post("/v1/fleet/endpoints", proxyToken, "{\"address\": \"127.0.0.1\", \"port\": 15006}");
             api.delete("/v1/fleet/endpoints", proxyToken);
+            return registered.get("proxyId").asString();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -36,7 +36,7 @@ public final class ProxyExchange {
     private final Channel channel;
     private final FullHttpRequest request;
     private final boolean keepAlive;
-    private final String path;
+    private String path;
     private final String query;
     private final Runnable onDone;
     private final long startNanos = System.nanoTime();
@@ -73,9 +73,14 @@ public final class ProxyExchange {
         return request.method().name();
     }
 
-    /** The raw (still percent-encoded) path, never empty. */
+    /** The path, never empty: as the caller sent it until the router normalised it, then its normal form. */
     public String path() {
         return path.isEmpty() ? "/" : path;
+    }
+
+    /** Replaces the path by its normal form before routing: every later step and the upstream see only that. */
+    public void normalisedPath(String normalised) {
+        this.path = normalised;
     }
 
     public String rawQuery() {

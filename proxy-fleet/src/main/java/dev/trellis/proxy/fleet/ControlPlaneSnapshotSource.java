@@ -14,6 +14,8 @@ import dev.trellis.proxy.snapshot.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Snapshots from the control plane's long poll. One virtual thread registers once (join token and
@@ -21,8 +23,12 @@ import org.springframework.context.ApplicationEventPublisher;
  * seam's consumer does not return the applier's verdict, which the report needs, so this source
  * calls the {@link SnapshotApplier} itself. When the control plane cannot be reached the proxy keeps
  * serving its last applied snapshot and retries with a capped backoff; it catches up on the first answer.
+ * A second virtual thread offers the endpoint again every {@code heartbeat} once a snapshot is in
+ * force, so the control plane can tell a dead proxy within seconds. When the application context
+ * closes, before any listener closes, the proxy withdraws its endpoint and waits {@code drain} for
+ * callers to hear of it while it still serves them.
  */
-final class ControlPlaneSnapshotSource implements SnapshotSource {
+final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationListener<ContextClosedEvent> {
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneSnapshotSource.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
     private static final Duration LAST_RETRY = Duration.ofSeconds(5);
@@ -35,12 +41,16 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
     private final ActiveRoutes routes;
     private final EndpointOffer endpoint;
     private final ApplicationEventPublisher events;
+    private final Duration heartbeat;
+    private final Duration drain;
     private volatile boolean running;
     private volatile Thread loop;
+    private volatile Thread heartbeats;
+    private boolean withdrawn;
 
     ControlPlaneSnapshotSource(ControlPlaneClient client, FleetIdentity identity, String joinToken, String service,
                                SnapshotApplier applier, ActiveRoutes routes, EndpointOffer endpoint,
-                               ApplicationEventPublisher events) {
+                               ApplicationEventPublisher events, Duration heartbeat, Duration drain) {
         this.client = client;
         this.identity = identity;
         this.joinToken = joinToken;
@@ -49,12 +59,28 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         this.routes = routes;
         this.endpoint = endpoint;
         this.events = events;
+        this.heartbeat = heartbeat;
+        this.drain = drain;
     }
 
     @Override
     public void start(Consumer<byte[]> onCandidate) {
         running = true;
         loop = Thread.ofVirtual().name("fleet-long-poll").start(this::run);
+        heartbeats = Thread.ofVirtual().name("fleet-heartbeat").start(this::beat);
+    }
+
+    private void beat() {
+        while (running && pause(heartbeat)) {
+            if (routes.current() == null || !identity.present()) continue;
+            try {
+                offerEndpoint();
+            } catch (IOException e) {
+                log.debug("heartbeat not delivered ({}); the poll loop reports the control plane's state", e.toString());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     private void run() {
@@ -145,12 +171,36 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         return client.describe();
     }
 
+    /** Published before any lifecycle bean stops: the listeners are still open while callers move away. */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent closed) {
+        if (withdraw() && !drain.isZero()) {
+            log.info("endpoint {} withdrawn; serving callers for {} ms more before the listeners close", endpoint, drain.toMillis());
+            pause(drain);
+        }
+    }
+
     @Override
     public void close() {
+        withdraw();
+    }
+
+    /** Stops polling and heartbeats, then withdraws the endpoint, once; true the first time. */
+    private synchronized boolean withdraw() {
+        if (withdrawn) return false;
+        withdrawn = true;
         running = false;
-        Thread running = loop;
-        if (running != null) running.interrupt();
+        for (Thread thread : new Thread[]{loop, heartbeats}) {
+            if (thread == null) continue;
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(1)); // no heartbeat may offer the endpoint again after the withdrawal
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         withdrawEndpoint();
+        return true;
     }
 
     /** On shutdown callers stop being sent here at once instead of after missed heartbeats. */

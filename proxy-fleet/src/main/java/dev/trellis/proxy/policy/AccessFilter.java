@@ -6,9 +6,12 @@ import dev.trellis.proxy.exchange.RequestPolicy;
 import dev.trellis.proxy.tls.SpiffeId;
 
 /**
- * Inbound access control against the caller's SPIFFE ID from its mTLS certificate: a matching DENY
- * wins, then a matching ALLOW, else the default; refused calls get 403. The app receives the
- * verified identity in {@code x-trellis-peer-identity}; a caller-supplied value is never passed on.
+ * Inbound access control against the caller's SPIFFE ID from its mTLS certificate and the request's
+ * normalised path ({@link AccessControl#decide}): a matching DENY wins, then a matching ALLOW, else
+ * the default; refused calls get 403. Every other way an app may read the path (escaped slashes kept
+ * and then decoded by the app, path parameters such as {@code ;jsessionid=}) must be allowed too
+ * ({@link AccessControl#decideEveryReading}). The app receives the verified
+ * identity in {@code x-trellis-peer-identity}; a caller-supplied value is never passed on.
  */
 final class AccessFilter implements RequestPolicy {
     static final String PEER_HEADER = "x-trellis-peer-identity";
@@ -31,19 +34,8 @@ final class AccessFilter implements RequestPolicy {
         exchange.proceed();
     }
 
+    /** {@code path} is in normal form (the router normalised it). */
     boolean allowed(String identity, String path, String method) {
-        boolean allowed = false;
-        for (AccessControl.AccessRule rule : access.rules()) {
-            if (!applies(rule, identity, path, method)) continue;
-            if (rule.action() == AccessControl.Action.DENY) return false;
-            allowed = true;
-        }
-        return allowed || access.defaultAction() == AccessControl.Action.ALLOW;
-    }
-
-    private static boolean applies(AccessControl.AccessRule rule, String identity, String path, String method) {
-        if (!rule.identities().isEmpty() && (identity == null || !rule.identities().contains(identity))) return false;
-        if (!rule.methods().isEmpty() && !rule.methods().contains(method)) return false;
-        return rule.paths().isEmpty() || rule.paths().stream().anyMatch(path::startsWith);
+        return access.decideEveryReading(identity, path, method).action() == AccessControl.Action.ALLOW;
     }
 }

@@ -34,6 +34,7 @@ final class Attempt {
     private final HttpMethod method;
     private final Supplier<FullHttpRequest> request;
     private EndpointState endpoint;
+    private EndpointState avoid;
     private CircuitBreaker breaker;
     private Channel channel;
     private ScheduledFuture<?> timer;
@@ -53,9 +54,20 @@ final class Attempt {
         this.listener = listener;
     }
 
+    /** A retry: the endpoint the previous attempt failed on is passed over while the cluster has another. */
+    Attempt avoiding(EndpointState failed) {
+        this.avoid = failed;
+        return this;
+    }
+
+    /** The endpoint picked, once started (null when the cluster had none). */
+    EndpointState endpoint() {
+        return endpoint;
+    }
+
     /** Starts the attempt; after {@code timeoutNanos} (0: never) it fails as {@code onTimeout}. */
     void start(long timeoutNanos, AttemptFailure.Kind onTimeout) {
-        endpoint = cluster.pick();
+        endpoint = cluster.pick(avoid);
         if (endpoint == null) {
             refuse(AttemptFailure.Kind.NO_ENDPOINT, cluster.cluster().name());
             return;
@@ -120,6 +132,7 @@ final class Attempt {
             return;
         }
         settle(true);
+        cluster.gatewayFailure(endpoint);
         drop();
         listener.failed(new AttemptFailure(kind, detail));
     }

@@ -14,9 +14,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 /**
  * A cluster as the proxy runs it: its endpoints with their learnt state, how to pick one, its
  * circuit breaker and its outlier ejection. Endpoints are ejected here, on what the proxy saw,
- * even when discovery (the snapshot) still lists them.
+ * even when discovery (the snapshot) still lists them; gateway failures eject by default.
  */
 public final class ClusterRuntime {
+    /**
+     * Outlier ejection for clusters without an OUTLIER_DETECTION policy, on gateway failures only
+     * (connect failures, resets, timeouts; not 5xx answers): 3 in a row eject an endpoint for 30 s
+     * (times the ejections so far), at most half of a cluster at once (at least one).
+     */
+    static final OutlierDetection GATEWAY_FAILURES = new OutlierDetection(3, 30_000, 50);
+
     private final Cluster cluster;
     private final List<EndpointState> endpoints;
     private final EndpointPicker picker;
@@ -81,19 +88,23 @@ public final class ClusterRuntime {
     }
 
     /**
-     * Picks an endpoint that is not ejected, or null when the cluster has none. When every endpoint
-     * is ejected the proxy sends to all of them (Envoy's "panic" mode) rather than to none.
+     * Picks an endpoint that is not ejected, or null when the cluster has none, passing over
+     * {@code avoid} (the endpoint the previous attempt failed on; may be null) while another is
+     * available. When every endpoint is ejected the proxy sends to all of them (Envoy's "panic"
+     * mode) rather than to none.
      */
-    EndpointState pick() {
+    EndpointState pick(EndpointState avoid) {
         if (endpoints.isEmpty()) return null;
         long now = System.nanoTime();
         List<EndpointState> available = endpoints;
         for (int i = 0; i < endpoints.size(); i++) {
-            if (endpoints.get(i).ejected(now)) {
-                available = endpoints.stream().filter(e -> !e.ejected(now)).toList();
+            EndpointState e = endpoints.get(i);
+            if (e == avoid || e.ejected(now)) {
+                available = endpoints.stream().filter(c -> c != avoid && !c.ejected(now)).toList();
                 break;
             }
         }
+        if (available.isEmpty()) available = endpoints.stream().filter(c -> !c.ejected(now)).toList();
         return picker.pick(available.isEmpty() ? endpoints : available);
     }
 
@@ -106,6 +117,22 @@ public final class ClusterRuntime {
             return;
         }
         if (outlier == null || !endpoint.recordError(Math.max(1, outlier.consecutiveErrors()))) return;
+        ejectIfAllowed(endpoint, outlier);
+    }
+
+    /**
+     * Learns from a connect failure, reset or timeout (after {@link #record}): every balancer then
+     * passes the endpoint over ({@link EndpointState#recordGatewayFailure}), and without an
+     * OUTLIER_DETECTION policy {@link #GATEWAY_FAILURES} such failures in a row eject it.
+     */
+    void gatewayFailure(EndpointState endpoint) {
+        int inARow = endpoint.recordGatewayFailure();
+        if (cluster.outlierDetection() == null && inARow >= GATEWAY_FAILURES.consecutiveErrors()) {
+            ejectIfAllowed(endpoint, GATEWAY_FAILURES);
+        }
+    }
+
+    private void ejectIfAllowed(EndpointState endpoint, OutlierDetection outlier) {
         long now = System.nanoTime();
         long ejected = endpoints.stream().filter(e -> e.ejected(now)).count();
         // At least one endpoint may always be ejected, as in Envoy, else small clusters never eject.

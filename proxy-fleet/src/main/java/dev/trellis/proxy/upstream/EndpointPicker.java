@@ -6,7 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.trellis.compiler.snapshot.Cluster;
 
-/** Chooses one endpoint among the cluster's available ones (never an empty list). */
+/**
+ * Chooses one endpoint among the cluster's available ones (never an empty list). Every algorithm
+ * learns from gateway failures (connect failures, resets, timeouts): EWMA through the failure's
+ * penalty in the latency average, least-request through a fading multiplier of the load, round
+ * robin by passing over an endpoint that failed recently.
+ */
 interface EndpointPicker {
 
     EndpointState pick(List<EndpointState> candidates);
@@ -14,7 +19,7 @@ interface EndpointPicker {
     static EndpointPicker of(Cluster.LoadBalancer algorithm) {
         return switch (algorithm == null ? Cluster.LoadBalancer.ROUND_ROBIN : algorithm) {
             case ROUND_ROBIN -> new RoundRobin();
-            case LEAST_REQUEST -> twoChoices(e -> e.inFlight.get());
+            case LEAST_REQUEST -> twoChoices(EndpointState::load);
             case EWMA -> twoChoices(EndpointState::cost);
         };
     }
@@ -37,12 +42,21 @@ interface EndpointPicker {
         };
     }
 
+    /** In turn, passing over an endpoint whose recent gateway failures have not faded while another has none. */
     final class RoundRobin implements EndpointPicker {
         private final AtomicInteger next = new AtomicInteger();
 
         @Override
         public EndpointState pick(List<EndpointState> candidates) {
-            return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+            int n = candidates.size();
+            int start = next.getAndIncrement();
+            EndpointState first = candidates.get(Math.floorMod(start, n));
+            if (!first.suspect()) return first;
+            for (int i = 1; i < n; i++) {
+                EndpointState other = candidates.get(Math.floorMod(start + i, n));
+                if (!other.suspect()) return other;
+            }
+            return first;
         }
     }
 }

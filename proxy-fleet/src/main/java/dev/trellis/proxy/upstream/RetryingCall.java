@@ -10,14 +10,24 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer at a time. */
+/**
+ * One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer
+ * at a time. A retry passes over the endpoint the previous attempt failed on while the cluster has
+ * another; a connect failure is retried elsewhere even without a retry policy.
+ */
 final class RetryingCall implements AttemptListener {
+    /** Attempts a request gets when its connects fail, whatever its retry policy says. */
+    static final int CONNECT_ATTEMPTS = 2;
+
     private final UpstreamCall rule;
     private final ProxyExchange exchange;
     private final ClusterRuntime cluster;
     private final UpstreamClient client;
     private long deadlineNanos;
     private int number;
+    private Attempt current;
+    /** The endpoint the last attempt failed on, which the next one passes over. */
+    private EndpointState failedOn;
     /** The caller's body, held until the call ends: an attempt may send it after the caller went away. */
     private ByteBuf body;
 
@@ -51,8 +61,8 @@ final class RetryingCall implements AttemptListener {
         }
         boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
-        new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request, this)
-                .start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
+        current = new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request, this).avoiding(failedOn);
+        current.start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
     private FullHttpRequest request() {
@@ -81,15 +91,31 @@ final class RetryingCall implements AttemptListener {
 
     @Override
     public void failed(AttemptFailure failure) {
-        if (!exchange.isDone() && retry(rule.retryOn.matches(failure.kind))) return;
+        if (!exchange.isDone() && (retry(rule.retryOn.matches(failure.kind)) || retryElsewhere(failure))) return;
         end();
         if (exchange.isDone()) return;
         exchange.answer(failure.kind.status, "x-trellis-error", failure.kind.reason);
     }
 
+    /**
+     * A connect failure sent nothing, so it is tried once more on another endpoint of the cluster
+     * (when it has one) even without a retry policy, at once and outside the retry budget: the
+     * upstream saw no extra load. As Istio's default retry of connect failures.
+     */
+    private boolean retryElsewhere(AttemptFailure failure) {
+        if (failure.kind != AttemptFailure.Kind.CONNECT || number >= Math.max(rule.attempts, CONNECT_ATTEMPTS)
+                || cluster.endpoints().size() < 2 || current == null || current.endpoint() == null) {
+            return false;
+        }
+        failedOn = current.endpoint();
+        next();
+        return true;
+    }
+
     /** Starts the next attempt (after its backoff) when the outcome is retriable and the budget allows. */
     private boolean retry(boolean retriable) {
         if (!retriable || number >= rule.attempts || !rule.budget.tryRetry()) return false;
+        if (current != null) failedOn = current.endpoint();
         long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
         // The overall timeout still counts while backing off: next() answers it when it has passed.
         if (deadlineNanos != 0) backoff = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));

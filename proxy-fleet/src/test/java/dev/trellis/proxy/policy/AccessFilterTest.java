@@ -37,4 +37,17 @@ class AccessFilterTest {
         assertThat(open.allowed(null, "/anything", "GET")).isTrue();
         assertThat(open.allowed(WEB, "/anything", "DELETE")).isFalse();
     }
+
+    @Test
+    void withEscapedSlashesKeptThePathAnAppWouldDecodeMustBeAllowedToo() {
+        AccessFilter publicOnly = new AccessFilter(new AccessControl(AccessControl.Action.DENY, List.of(
+                new AccessRule(AccessControl.Action.ALLOW, List.of(), List.of("/public"), List.of(), "public"))));
+        AccessFilter noAdmin = new AccessFilter(new AccessControl(AccessControl.Action.ALLOW, List.of(
+                new AccessRule(AccessControl.Action.DENY, List.of(), List.of("/admin"), List.of(), "no-admin"))));
+
+        assertThat(publicOnly.allowed(null, "/public/a%2Fb", "GET")).isTrue();
+        assertThat(publicOnly.allowed(null, "/public/..%2Fadmin", "GET")).isFalse();
+        assertThat(noAdmin.allowed(null, "/x%2F..%2Fadmin", "GET")).isFalse();
+        assertThat(noAdmin.allowed(null, "/admin%2F..", "GET")).isTrue(); // an app that decodes it sees /
+    }
 }

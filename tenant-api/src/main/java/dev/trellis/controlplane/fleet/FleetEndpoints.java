@@ -15,34 +15,44 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Endpoints registered by proxies when they are ready: each change recompiles the mesh in the same
  * transaction, so callers' snapshots gain or lose the endpoint (and their polls wake). Re-registering
- * the same endpoint is the heartbeat and recompiles nothing; a proxy silent for longer than the
- * endpoint TTL (polls count as heartbeats too) loses its endpoint to the sweeper, which waits one
- * TTL after this replica starts so that a control plane outage does not empty the mesh.
+ * the same endpoint is the heartbeat (proxies send it every 2 s) and recompiles nothing; a proxy
+ * silent for longer than the endpoint TTL ({@code trellis.fleet.endpoint-ttl}, 6 s; polls count as
+ * heartbeats too) loses its endpoint to the sweeper (every {@code trellis.fleet.endpoint-sweep}, 1 s),
+ * which waits {@code trellis.fleet.endpoint-grace} (30 s, at least one TTL) after this replica starts
+ * so that a control plane outage does not empty the mesh. An editor may also revoke a proxy
+ * ({@link #revoke}).
  */
 @Service
 class FleetEndpoints {
+    /** How long a proxy may be silent before its endpoint leaves callers' snapshots, and it is listed as stale. */
+    static final String DEFAULT_TTL = "6s";
     private static final Logger log = LoggerFactory.getLogger(FleetEndpoints.class);
 
     private final TenantTransactions transactions;
     private final MeshResources resources;
     private final MeshCompilation compilation;
     private final JdbcClient jdbc;
+    private final Proxies proxies;
     private final Duration ttl;
     // After an outage every proxy looks silent; they get one TTL to poll again before any sweep.
     private final Instant sweepsFrom;
 
     FleetEndpoints(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, JdbcClient jdbc,
-                   @Value("${trellis.fleet.endpoint-ttl:90s}") Duration ttl) {
+                   Proxies proxies,
+                   @Value("${trellis.fleet.endpoint-ttl:" + DEFAULT_TTL + "}") Duration ttl,
+                   @Value("${trellis.fleet.endpoint-grace:30s}") Duration grace) {
         this.transactions = transactions;
         this.resources = resources;
         this.compilation = compilation;
         this.jdbc = jdbc;
+        this.proxies = proxies;
         this.ttl = ttl;
-        this.sweepsFrom = Instant.now().plus(ttl);
+        this.sweepsFrom = Instant.now().plus(grace.compareTo(ttl) > 0 ? grace : ttl);
     }
 
     void register(FleetProxy proxy, String address, int port) {
@@ -67,7 +77,27 @@ class FleetEndpoints {
         remove(proxy.tenantId(), proxy.mesh(), proxy.id());
     }
 
-    @Scheduled(fixedDelayString = "${trellis.fleet.endpoint-sweep:10s}")
+    /**
+     * Revokes one proxy of the caller's mesh: its row goes, and with it its token (its next poll,
+     * heartbeat and renewal answer 401) and its endpoint (callers' snapshots drop it in this
+     * transaction). Answers the row as it was, or empty when the mesh has no such proxy.
+     */
+    Optional<Proxies.Listed> revoke(String tenantId, String mesh, String proxyId) {
+        return transactions.inTenant(tenantId, () -> {
+            if (!resources.lockMesh(tenantId, mesh)) throw new MeshNotFound(mesh);
+            Optional<Proxies.Listed> before = proxies.find(tenantId, mesh, proxyId, ttl);
+            if (before.isEmpty()) return before;
+            proxies.delete(tenantId, mesh, proxyId);
+            if (before.get().endpoint() != null) compilation.recompile(tenantId, mesh, false);
+            return before;
+        });
+    }
+
+    Duration ttl() {
+        return ttl;
+    }
+
+    @Scheduled(fixedDelayString = "${trellis.fleet.endpoint-sweep:1s}")
     void sweep() {
         if (Instant.now().isBefore(sweepsFrom)) return;
         Instant cutoff = TenantTransactions.now().minus(ttl);

@@ -2,10 +2,12 @@ package dev.trellis.controlplane.fleet;
 
 import dev.trellis.controlplane.access.MintedCredential;
 import dev.trellis.controlplane.authority.MeshAuthority;
+import dev.trellis.controlplane.database.TenantTransactions;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +24,23 @@ class Proxies {
         this.jdbc = jdbc;
     }
 
-    /** One row of {@code GET /v1/meshes/{mesh}/proxies}. */
+    /**
+     * One row of {@code GET /v1/meshes/{mesh}/proxies}: {@code state} is {@code STALE} when the proxy
+     * has been silent for longer than the endpoint TTL, else {@code ACTIVE}; {@code endpoint} is what
+     * callers' snapshots hold for it, or null.
+     */
     record Listed(String id, String service, String version, String appliedVersion, String rejectedVersion,
-                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter) {
+                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter, State state, Endpoint endpoint) {
     }
+
+    enum State { ACTIVE, STALE }
+
+    record Endpoint(String address, int port) {
+    }
+
+    private static final String LISTED_COLUMNS = """
+            id, service, version, applied_version, rejected_version, rejection_reason, last_seen, not_after,
+            endpoint_address, endpoint_port, last_seen < ? AS stale""";
 
     void insert(String id, byte[] tokenHash, JoinTokens.Redeemed token, MeshAuthority.Issued issued, Instant now) {
         jdbc.sql("""
@@ -77,13 +92,32 @@ class Proxies {
                 .update();
     }
 
-    List<Listed> list(String tenantId, String mesh) {
-        return jdbc.sql("""
-                        SELECT id, service, version, applied_version, rejected_version, rejection_reason, last_seen, not_after
-                        FROM proxies WHERE tenant_id = ? AND mesh = ? ORDER BY service, id""")
-                .params(tenantId, mesh)
-                .query((rs, n) -> new Listed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()))
+    List<Listed> list(String tenantId, String mesh, Duration ttl) {
+        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? ORDER BY service, id")
+                .params(staleBefore(ttl), tenantId, mesh)
+                .query(Proxies::listed)
                 .list();
+    }
+
+    Optional<Listed> find(String tenantId, String mesh, String id, Duration ttl) {
+        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND id = ?")
+                .params(staleBefore(ttl), tenantId, mesh, id)
+                .query(Proxies::listed)
+                .optional();
+    }
+
+    void delete(String tenantId, String mesh, String id) {
+        jdbc.sql("DELETE FROM proxies WHERE tenant_id = ? AND mesh = ? AND id = ?").params(tenantId, mesh, id).update();
+    }
+
+    private static Timestamp staleBefore(Duration ttl) {
+        return Timestamp.from(TenantTransactions.now().minus(ttl));
+    }
+
+    private static Listed listed(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        String address = rs.getString(9);
+        return new Listed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), rs.getBoolean(11) ? State.STALE : State.ACTIVE,
+                address == null ? null : new Endpoint(address, rs.getInt(10)));
     }
 }

@@ -30,9 +30,10 @@ public final class AccessKind extends PolicyKind {
 
     private static AccessSpec.Entry entry(ObjectReader rule) {
         String from = rule.object("from", false, f -> f.name("service", true));
-        List<String> paths = rule.strings("paths", false, Methods::pathProblem);
+        List<String> paths = rule.strings("paths", false, AccessPaths::prefixProblem);
+        List<String> exactPaths = rule.strings("exactPaths", false, AccessPaths::problem);
         List<String> methods = rule.strings("methods", false, Methods::problem);
-        if (paths == null || methods == null) return null;
-        return new AccessSpec.Entry(from, paths, methods);
+        if (paths == null || exactPaths == null || methods == null) return null;
+        return new AccessSpec.Entry(from, paths, exactPaths, methods);
     }
 }

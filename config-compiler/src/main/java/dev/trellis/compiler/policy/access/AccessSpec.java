@@ -22,13 +22,20 @@ public record AccessSpec(List<Entry> allow, List<Entry> deny) implements PolicyB
      * One rule.
      *
      * @param fromService the calling service, or null for any caller
-     * @param paths       path prefixes, empty for any path
+     * @param paths       path prefixes on segment boundaries ({@code /admin}: {@code /admin} and {@code /admin/…})
+     * @param exactPaths  whole paths; with {@code paths} empty too, the rule covers any path
      * @param methods     HTTP methods, empty for any method
      */
-    public record Entry(String fromService, List<String> paths, List<String> methods) {
+    public record Entry(String fromService, List<String> paths, List<String> exactPaths, List<String> methods) {
         public Entry {
             paths = List.copyOf(paths);
+            exactPaths = List.copyOf(exactPaths);
             methods = List.copyOf(methods);
+        }
+
+        /** A rule on path prefixes only. */
+        public Entry(String fromService, List<String> paths, List<String> methods) {
+            this(fromService, paths, List.of(), methods);
         }
 
         boolean covers(String caller) {
@@ -36,7 +43,7 @@ public record AccessSpec(List<Entry> allow, List<Entry> deny) implements PolicyB
         }
 
         boolean unrestricted() {
-            return paths.isEmpty() && methods.isEmpty();
+            return paths.isEmpty() && exactPaths.isEmpty() && methods.isEmpty();
         }
     }
 
@@ -80,7 +87,7 @@ public record AccessSpec(List<Entry> allow, List<Entry> deny) implements PolicyB
     private static void add(List<Entry> entries, AccessControl.Action action, PolicySlots slots) {
         for (Entry e : entries) {
             List<String> identities = e.fromService() == null ? List.of() : List.of(slots.identityOf(e.fromService()));
-            slots.accessRules.add(new AccessControl.AccessRule(action, identities, e.paths(), e.methods(), null));
+            slots.accessRules.add(new AccessControl.AccessRule(action, identities, e.paths(), e.exactPaths(), e.methods(), null));
         }
     }
 }
