@@ -1,7 +1,6 @@
 package dev.trellis.compiler;
 
 import dev.trellis.compiler.document.Methods;
-import dev.trellis.compiler.snapshot.HeaderSyntax;
 import dev.trellis.compiler.document.ObjectReader;
 import dev.trellis.compiler.policy.faultinjection.FaultInjectionKind;
 import dev.trellis.compiler.policy.faultinjection.FaultSpec;
@@ -9,6 +8,7 @@ import dev.trellis.compiler.policy.retry.RetryKind;
 import dev.trellis.compiler.policy.retry.RetrySpec;
 import dev.trellis.compiler.policy.timeout.TimeoutKind;
 import dev.trellis.compiler.policy.timeout.TimeoutSpec;
+import dev.trellis.compiler.snapshot.HeaderSyntax;
 
 import java.util.HashSet;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.trellis.compiler;
 
 import dev.trellis.compiler.document.Names;
 import dev.trellis.compiler.document.ObjectReader;
-import dev.trellis.compiler.snapshot.EndpointAddress;
 import dev.trellis.compiler.policy.loadbalancer.LoadBalancerKind;
 import dev.trellis.compiler.policy.loadbalancer.LoadBalancerSpec;
+import dev.trellis.compiler.snapshot.EndpointAddress;
 
 import java.util.HashSet;
 import java.util.List;
