@@ -58,29 +58,4 @@ class MatchPatternsTest {
         assertThat(MatchPatterns.problem("(.*){1,32000}[bc]")).contains("too large");
         assertThat(MatchPatterns.problem("\\Q" + "a".repeat(1030) + "\\E")).contains("at most 1024 characters");
     }
-
-    /** Requests that are only a path. */
-    private enum PathOnly implements RequestView<String> {
-        VIEW;
-
-        @Override
-        public String method(String request) {
-            return "GET";
-        }
-
-        @Override
-        public String path(String request) {
-            return request;
-        }
-
-        @Override
-        public List<String> headerValues(String request, String name) {
-            return List.of();
-        }
-
-        @Override
-        public List<String> queryValues(String request, String name) {
-            return List.of();
-        }
-    }
 }
