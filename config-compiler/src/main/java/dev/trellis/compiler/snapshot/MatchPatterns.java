@@ -19,11 +19,13 @@ public final class MatchPatterns {
     public static final int MAX_LENGTH = 1024;
     /**
      * The largest expanded size accepted: every literal, class or {@code .} counts 1, each operator
-     * 1, and a counted repetition multiplies what it repeats ({@code (ab){3,5}} counts 11). An
+     * 1, and a counted repetition multiplies what it repeats ({@code (ab){3,5}} counts 16). An
      * estimate of RE2's program size computed before compiling, since compiling
      * {@code ((a{1000}){1000}){1000}} would exhaust the heap.
      */
     public static final int MAX_PROGRAM_SIZE = 200;
+    /** Where the size estimate stops counting, so nested repetitions cannot overflow it. */
+    private static final long CAP = 1_000_000_000L;
 
     private MatchPatterns() {
     }
@@ -55,8 +57,6 @@ public final class MatchPatterns {
         if (problem != null) throw new IllegalArgumentException("regex " + regex + " " + problem);
         return Pattern.compile(regex);
     }
-
-    private static final long CAP = 1_000_000_000L;
 
     /**
      * The pattern's size with counted repetitions expanded; only an estimate, made without a full
