@@ -11,8 +11,9 @@ import java.util.function.Function;
 /**
  * Parses and validates single API documents exactly as clients send them, collecting every
  * violation with its JSON path: unknown fields, wrong types, missing fields, bad enums and
- * durations, invalid or catastrophic regexes, split weights that don't sum to 100, names that are
- * not DNS-1123 labels. References to other resources are checked by {@link MeshCompiler}.
+ * durations, regexes RE2 cannot run or that exceed its limits, header rewrites and endpoint
+ * addresses that would break the wire, split weights that don't sum to 100, names that are not
+ * DNS-1123 labels. References to other resources are checked by {@link MeshCompiler}.
  * Field names and shapes are documented in {@code docs/policies.md} and DESIGN.md.
  */
 public final class Documents {

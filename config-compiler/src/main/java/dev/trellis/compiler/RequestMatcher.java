@@ -1,49 +1,51 @@
 package dev.trellis.compiler;
 
 import dev.trellis.compiler.snapshot.AccessControl;
+import dev.trellis.compiler.snapshot.CompiledMatch;
 import dev.trellis.compiler.snapshot.Match;
+import dev.trellis.compiler.snapshot.RequestView;
 
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The semantics proxies give a snapshot's matches and access rules (see docs/snapshot-format.md),
- * evaluated on a simulated request.
+ * evaluated on a simulated request. Matches run the proxy's own {@link CompiledMatch}.
  */
 final class RequestMatcher {
     private RequestMatcher() {
     }
 
+    /** The proxy's own matcher, {@link CompiledMatch}, applied to a simulated request. */
     static boolean matches(Match m, SimulatedRequest r) {
-        if (m.pathExact() != null && !m.pathExact().equals(r.path())) return false;
-        if (m.pathPrefix() != null && !r.path().startsWith(m.pathPrefix())) return false;
-        if (m.pathRegex() != null && !Pattern.compile(m.pathRegex()).matcher(r.path()).matches()) return false;
-        if (!m.methods().isEmpty() && !m.methods().contains(r.method())) return false;
-        for (Match.HeaderMatch h : m.headers()) {
-            String value = header(r.headers(), h.name());
-            if (!valueMatches(value, h.exact(), h.prefix(), h.regex())) return false;
-        }
-        for (Match.QueryMatch q : m.query()) {
-            if (!valueMatches(r.query().get(q.name()), q.exact(), null, q.regex())) return false;
-        }
-        return true;
+        return CompiledMatch.of(m).test(r, SIMULATED);
     }
 
-    private static boolean valueMatches(String value, String exact, String prefix, String regex) {
-        if (value == null) return false;
-        if (exact != null) return exact.equals(value);
-        if (prefix != null) return value.startsWith(prefix);
-        if (regex != null) return Pattern.compile(regex).matcher(value).matches();
-        return true;
-    }
-
-    private static String header(Map<String, String> headers, String name) {
-        for (Map.Entry<String, String> e : headers.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).equals(name)) return e.getValue();
+    private static final RequestView<SimulatedRequest> SIMULATED = new RequestView<>() {
+        @Override
+        public String method(SimulatedRequest r) {
+            return r.method();
         }
-        return null;
-    }
+
+        @Override
+        public String path(SimulatedRequest r) {
+            return r.path();
+        }
+
+        @Override
+        public List<String> headerValues(SimulatedRequest r, String name) {
+            for (Map.Entry<String, String> e : r.headers().entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) return List.of(e.getValue());
+            }
+            return List.of();
+        }
+
+        @Override
+        public List<String> queryValues(SimulatedRequest r, String name) {
+            String value = r.query().get(name);
+            return value == null ? List.of() : List.of(value);
+        }
+    };
 
     /** A matching DENY wins; otherwise a matching ALLOW; otherwise the default (the proxy's own decision). */
     static SimulationResult.AccessDecision access(AccessControl access, String identity, SimulatedRequest r) {

@@ -8,6 +8,7 @@ import dev.trellis.compiler.policy.retry.RetryKind;
 import dev.trellis.compiler.policy.retry.RetrySpec;
 import dev.trellis.compiler.policy.timeout.TimeoutKind;
 import dev.trellis.compiler.policy.timeout.TimeoutSpec;
+import dev.trellis.compiler.snapshot.HeaderSyntax;
 
 import java.util.HashSet;
 import java.util.List;
@@ -87,6 +88,7 @@ final class RouteDocument {
 
     private static RouteSpec.Condition condition(ObjectReader c, boolean header) {
         String name = c.string("name", true);
+        if (name != null && header && HeaderSyntax.tokenProblem(name) != null) c.violation("name", HeaderSyntax.tokenProblem(name));
         String exact = c.string("exact", false);
         String prefix = header ? c.string("prefix", false) : null;
         String regex = c.regex("regex", false);
@@ -107,8 +109,14 @@ final class RouteDocument {
         static final HeaderChanges NONE = new HeaderChanges(Map.of(), List.of());
 
         static HeaderChanges read(ObjectReader side) {
-            List<String> remove = side.strings("remove", false, n -> null);
-            return new HeaderChanges(side.stringMap("set"), remove == null ? List.of() : remove);
+            List<String> remove = side.strings("remove", false, HeaderSyntax::rewriteNameProblem);
+            Map<String, String> set = side.stringMap("set");
+            set.forEach((name, value) -> {
+                String nameProblem = HeaderSyntax.rewriteNameProblem(name);
+                if (nameProblem != null) side.violation("set." + name, nameProblem);
+                else if (HeaderSyntax.valueProblem(value) != null) side.violation("set." + name, HeaderSyntax.valueProblem(value));
+            });
+            return new HeaderChanges(set, remove == null ? List.of() : remove);
         }
     }
 
@@ -117,7 +125,10 @@ final class RouteDocument {
         HeaderChanges response = h.object("response", false, HeaderChanges::read);
         request = request == null ? HeaderChanges.NONE : request;
         response = response == null ? HeaderChanges.NONE : response;
-        return new RouteSpec.Rewrite(request.set(), request.remove(), response.set(), response.remove(),
-                h.string("prefixRewrite", false));
+        String prefixRewrite = h.string("prefixRewrite", false);
+        if (prefixRewrite != null && HeaderSyntax.pathAbsoluteProblem(prefixRewrite) != null) {
+            h.violation("prefixRewrite", HeaderSyntax.pathAbsoluteProblem(prefixRewrite));
+        }
+        return new RouteSpec.Rewrite(request.set(), request.remove(), response.set(), response.remove(), prefixRewrite);
     }
 }

@@ -4,6 +4,7 @@ import dev.trellis.compiler.document.Names;
 import dev.trellis.compiler.document.ObjectReader;
 import dev.trellis.compiler.policy.loadbalancer.LoadBalancerKind;
 import dev.trellis.compiler.policy.loadbalancer.LoadBalancerSpec;
+import dev.trellis.compiler.snapshot.EndpointAddress;
 
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +32,10 @@ final class ServiceDocument {
         List<ServiceSpec.Endpoint> endpoints = doc.objects("endpoints", false, e -> {
             int i = index[0]++;
             String address = e.string("address", true);
+            if (address != null && EndpointAddress.problem(address) != null) {
+                e.violation("address", EndpointAddress.problem(address));
+                address = null;
+            }
             Integer p = e.integer("port", 1, 65_535, true);
             String version = e.string("version", false);
             if (version != null && !seen.contains(version)) {

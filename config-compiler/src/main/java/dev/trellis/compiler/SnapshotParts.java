@@ -5,6 +5,7 @@ import dev.trellis.compiler.policy.PolicyLevel;
 import dev.trellis.compiler.policy.PolicySlots;
 import dev.trellis.compiler.snapshot.AccessControl;
 import dev.trellis.compiler.snapshot.Cluster;
+import dev.trellis.compiler.snapshot.EndpointAddress;
 import dev.trellis.compiler.snapshot.Inbound;
 import dev.trellis.compiler.snapshot.MtlsMode;
 import dev.trellis.compiler.snapshot.RouteRule;
@@ -136,6 +137,8 @@ final class SnapshotParts {
             if (version == null || version.equals(e.version())) result.add(new Cluster.Endpoint(e.address(), e.port()));
         }
         for (RegisteredEndpoint e : index.registered.getOrDefault(service, List.of())) {
+            // The fleet API refuses such offers; one stored before it did must not reach a snapshot.
+            if (EndpointAddress.problem(e.address()) != null) continue;
             if (version == null || version.equals(e.version())) result.add(new Cluster.Endpoint(e.address(), e.port()));
         }
         List<Cluster.Endpoint> sorted = new ArrayList<>(result);

@@ -55,11 +55,11 @@ class DocumentsTest {
                         List.of()),
                 arguments("weights, typo and regex", ROUTE, """
                         {'service': 'echo', 'rules': [
-                          {'match': {'pathRegex': '(a+)+$', 'methods': ['get']},
+                          {'match': {'pathRegex': '^/(a)\\\\1$', 'methods': ['get']},
                            'backends': [{'service': 'echo', 'version': 'v1', 'wieght': 90}, {'service': 'echo', 'version': 'v2', 'weight': 10}]},
                           {'backends': [{'service': 'echo', 'weight': 60}, {'service': 'echo', 'weight': 30}], 'timeout': '10d',
                            'retry': {'attempts': 3, 'retryOn': ['sometimes'], 'backoff': {'base': '1s', 'max': '10ms'}}}]}""",
-                        List.of("rules[0].match.pathRegex: could backtrack catastrophically (a repeated group contains a repetition)",
+                        List.of("rules[0].match.pathRegex: is not a valid RE2 regular expression (no back-references or lookaround): invalid escape sequence `\\1`",
                                 "rules[0].match.methods[0]: must be an upper-case HTTP method such as GET or POST",
                                 "rules[0].backends[0].wieght: unknown field",
                                 "rules[0].backends: weights must sum to 100, not 110",
@@ -72,10 +72,68 @@ class DocumentsTest {
                         {'service': 'echo', 'rules': [{'match': {'pathExact': '/a', 'pathPrefix': '/b',
                            'headers': [{'name': 'x', 'exact': '1', 'regex': '('}]},
                          'backends': [{'service': 'echo'}], 'timeout': '2h'}]}""",
-                        List.of("rules[0].match.headers[0].regex: is not a valid regular expression: Unclosed group",
+                        List.of("rules[0].match.headers[0].regex: is not a valid RE2 regular expression (no back-references or lookaround): missing closing ) `(`",
                                 "rules[0].match.headers[0]: must have exactly one of exact, prefix, regex, present",
                                 "rules[0].match: must have at most one of pathExact, pathPrefix, pathRegex",
                                 "rules[0].timeout: must be between 1ms and 1h")),
+                arguments("regexes a backtracking engine would choke on are fine; what RE2 cannot do, or too big, is not", ROUTE, """
+                        {'service': 'echo', 'rules': [
+                          {'match': {'pathRegex': '^/r3/(.*a){12}$', 'headers': [{'name': 'x', 'regex': '(a|aa)+$'}],
+                                     'query': [{'name': 'q', 'regex': '(?=a)a'}]}, 'backends': [{'service': 'echo'}]},
+                          {'match': {'pathRegex': '(.*){1,32000}[bc]'}, 'backends': [{'service': 'echo'}]},
+                          {'match': {'pathRegex': '((a{1000}){1000}){1000}'}, 'backends': [{'service': 'echo'}]}]}""",
+                        List.of("rules[0].match.query[0].regex: is not a valid RE2 regular expression (no back-references or lookaround): invalid or unsupported Perl syntax `(?=`",
+                                "rules[1].match.pathRegex: is too large once its repetitions are expanded (96002, at most 200)",
+                                "rules[2].match.pathRegex: is too large once its repetitions are expanded (over 1000000000, at most 200)")),
+                arguments("rewrites that would break the wire", ROUTE, """
+                        {'service': 'echo', 'rules': [{'match': {'pathPrefix': '/api', 'headers': [{'name': 'x y', 'present': true}]},
+                          'backends': [{'service': 'echo'}],
+                          'headers': {'request': {'set': {'x-ok': 'a\\r\\nX-Smuggled: 1', 'Content-Length': '5',
+                                                          'transfer-encoding': 'chunked', 'x\\u00e9': '1', 'x-fine': 'v'},
+                                                  'remove': ['host', 'Connection', 'x-debug']},
+                                      'response': {'set': {'x-nul': 'a\\u0000b', 'x-lead': ' a'}, 'remove': ['te']},
+                                      'prefixRewrite': '/v2/x y?z'}}]}""",
+                        List.of("rules[0].match.headers[0].name: must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~), not contain U+0020",
+                                "rules[0].headers.request.set.x-ok: must not contain U+000D",
+                                "rules[0].headers.request.set.Content-Length: is a hop-by-hop or framing header, which the proxy manages and a rewrite may not change",
+                                "rules[0].headers.request.set.transfer-encoding: is a hop-by-hop or framing header, which the proxy manages and a rewrite may not change",
+                                "rules[0].headers.request.set.x\u00e9: must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~), not contain U+00E9",
+                                "rules[0].headers.request.remove[0]: is a hop-by-hop or framing header, which the proxy manages and a rewrite may not change",
+                                "rules[0].headers.request.remove[1]: is a hop-by-hop or framing header, which the proxy manages and a rewrite may not change",
+                                "rules[0].headers.response.set.x-nul: must not contain U+0000",
+                                "rules[0].headers.response.set.x-lead: must not start or end with whitespace",
+                                "rules[0].headers.response.remove[0]: is a hop-by-hop or framing header, which the proxy manages and a rewrite may not change",
+                                "rules[0].headers.prefixRewrite: must be an RFC 3986 path (no query, fragment, space or control character), not contain U+0020")),
+                arguments("prefix rewrites", ROUTE, """
+                        {'service': 'echo', 'rules': [
+                          {'match': {'pathPrefix': '/a'}, 'backends': [{'service': 'echo'}], 'headers': {'prefixRewrite': 'v2'}},
+                          {'match': {'pathPrefix': '/b'}, 'backends': [{'service': 'echo'}], 'headers': {'prefixRewrite': '//evil/'}},
+                          {'match': {'pathPrefix': '/c'}, 'backends': [{'service': 'echo'}], 'headers': {'prefixRewrite': '/x/../admin'}},
+                          {'match': {'pathPrefix': '/d'}, 'backends': [{'service': 'echo'}], 'headers': {'prefixRewrite': '/%zz'}},
+                          {'match': {'pathPrefix': '/e'}, 'backends': [{'service': 'echo'}], 'headers': {'prefixRewrite': '/v2/%41;x=1:@/'}}]}""",
+                        List.of("rules[0].headers.prefixRewrite: must be an absolute path starting with /",
+                                "rules[1].headers.prefixRewrite: must not start with // (that would name a host)",
+                                "rules[2].headers.prefixRewrite: must not contain . or .. segments",
+                                "rules[3].headers.prefixRewrite: must follow each % with two hexadecimal digits")),
+                arguments("endpoint addresses", SERVICE, """
+                        {'port': 80, 'endpoints': [{'address': '1.2.3.4\\r\\nX-Injected: 1', 'port': 80}, {'address': 'a b', 'port': 80},
+                          {'address': 'http://x/', 'port': 80}, {'address': '169.254.169.254', 'port': 80},
+                          {'address': '256.256.256.256', 'port': 80}, {'address': '\uD83D\uDE00', 'port': 80},
+                          {'address': 'metadata.google.internal', 'port': 80}, {'address': 'fe80::1', 'port': 80},
+                          {'address': '0.0.0.0', 'port': 80}, {'address': '010.0.0.1', 'port': 80},
+                          {'address': '10.0.0.7', 'port': 80}, {'address': 'db.internal.example', 'port': 80},
+                          {'address': '2001:db8::7', 'port': 80}, {'address': '::ffff:169.254.169.254', 'port': 80}]}""",
+                        List.of("endpoints[0].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[1].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[2].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[3].address: is link-local (169.254.0.0/16, where cloud metadata services answer)",
+                                "endpoints[4].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[5].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[6].address: names a cloud metadata service, which no endpoint may be",
+                                "endpoints[7].address: is link-local (fe80::/10)",
+                                "endpoints[8].address: is unspecified (0.0.0.0/8)",
+                                "endpoints[9].address: must be an IPv4 or IPv6 address or a DNS host name",
+                                "endpoints[13].address: is link-local (169.254.0.0/16, where cloud metadata services answer)")),
                 arguments("route without rules", ROUTE, "{'service': 'echo', 'rules': []}", List.of("rules: must not be empty")),
                 arguments("design's access policy", POLICY, """
                         {'kind': 'ACCESS', 'target': {'service': 'echo'},
@@ -122,6 +180,18 @@ class DocumentsTest {
                 .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(parsed.ok()).isEqualTo(expected.isEmpty());
         assertThat(parsed.value() == null).isEqualTo(!expected.isEmpty());
+    }
+
+    @org.junit.jupiter.api.Test
+    void regexesAreBoundedInLength() {
+        String longest = "/" + "a".repeat(1023);
+        String route = "{'service': 'echo', 'rules': [{'match': {'pathRegex': '%s'}, 'backends': [{'service': 'echo'}]}]}";
+        assertThat(Documents.route(Json.of(route.formatted(longest))).violations())
+                .extracting(v -> v.field() + ": " + v.message())
+                .containsExactly("rules[0].match.pathRegex: is too large once its repetitions are expanded (1024, at most 200)");
+        assertThat(Documents.route(Json.of(route.formatted(longest + "a"))).violations())
+                .extracting(v -> v.field() + ": " + v.message())
+                .containsExactly("rules[0].match.pathRegex: must be at most 1024 characters");
     }
 
     @org.junit.jupiter.api.Test

@@ -85,7 +85,7 @@ class SnapshotLifecycleIT {
         assertThat(inconsistent.applied()).isFalse();
         assertThat(inconsistent.reason()).contains("missing cluster echo/missing");
         assertThat(unenforceable.applied()).isFalse();
-        assertThat(unenforceable.reason()).contains("cannot be enforced");
+        assertThat(unenforceable.reason()).contains("pathRegex is not a valid RE2 regular expression");
         assertThat(proxy.get("http://echo/still-a").body()).isEqualTo("a");
     }
 

@@ -206,6 +206,51 @@ class FleetIT extends ControlPlaneIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void endpointOffersMustBeAddressesThisProxyIsPlausiblyReachableAt() throws Exception {
+        String key = newTenant();
+        declareFleetMesh(key);
+        String echo = register(key, "echo", "v1").get("token").asString();
+        for (String hostile : List.of("1.2.3.4\r\nX-Injected: 1", "a b", "http://x/", "169.254.169.254", "256.256.256.256",
+                "\uD83D\uDE00", "metadata.google.internal", "fe80::1", "echo.internal", "0.0.0.0")) {
+            Api.Response refused = fleet.post("/v1/fleet/endpoints", echo,
+                    "{\"address\": " + Api.JSON.writeValueAsString(hostile) + ", \"port\": 15006}");
+            assertThat(refused.status()).as(hostile).isEqualTo(400);
+            assertThat(refused.json().get("violations").get(0).get("field").asString()).isEqualTo("address");
+        }
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).doesNotContain("15006");
+
+        // From a non-loopback address of this host, the rule for remote proxies applies.
+        java.net.InetAddress local = nonLoopbackAddress();
+        org.junit.jupiter.api.Assumptions.assumeTrue(local != null, "this host has no non-loopback address");
+        String remote = "http://" + local.getHostAddress() + ":" + port;
+        String self = local.getHostAddress();
+        assertThat(offerFrom(remote, echo, "127.0.0.1", 15006)).isEqualTo(400);
+        assertThat(offerFrom(remote, echo, "198.51.100.7", 15006)).isEqualTo(self.equals("198.51.100.7") ? 204 : 400);
+        assertThat(offerFrom(remote, echo, "10.9.8.7", 15006)).isEqualTo(204);
+        assertThat(offerFrom(remote, echo, self, 15007)).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).contains("15007");
+    }
+
+    /** Offers an endpoint through {@code base}, so the request's source address is the one the client connects from. */
+    private static int offerFrom(String base, String token, String address, int port) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/fleet/endpoints"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"address\": " + Api.JSON.writeValueAsString(address)
+                        + ", \"port\": " + port + "}")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static java.net.InetAddress nonLoopbackAddress() throws java.net.SocketException {
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) continue;
+            for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLinkLocalAddress()) return a;
+            }
+        }
+        return null;
+    }
+
+    @Test
     void statusReportsAreListedWithTheFleet() throws Exception {
         String key = newTenant();
         declareFleetMesh(key);

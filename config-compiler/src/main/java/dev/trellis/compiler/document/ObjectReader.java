@@ -1,5 +1,6 @@
 package dev.trellis.compiler.document;
 
+import dev.trellis.compiler.snapshot.MatchPatterns;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
@@ -97,11 +98,11 @@ public final class ObjectReader {
         return s;
     }
 
-    /** A string that must be an acceptable regular expression (see {@link Regexes}). */
+    /** A string that must be an acceptable regular expression (see {@link MatchPatterns}). */
     public String regex(String field, boolean required) {
         String s = string(field, required);
         if (s == null) return null;
-        String problem = Regexes.problem(s);
+        String problem = MatchPatterns.problem(s);
         if (problem != null) {
             out.add(path(field), problem);
             return null;

@@ -51,7 +51,9 @@ public record Snapshot(
 
     /**
      * Checks every reference inside the snapshot: each rule's backends and mirror name an existing
-     * cluster, names are unique, weights are sane, and the version matches the content.
+     * cluster, names are unique, weights are sane, the version matches the content, and nothing in
+     * it can wedge a proxy or break the wire: regexes within {@link MatchPatterns}' limits, header
+     * rewrites within {@link HeaderSyntax}, endpoint addresses valid {@link EndpointAddress}es.
      *
      * @throws SnapshotConsistencyException naming every problem found
      */
@@ -82,6 +84,7 @@ public record Snapshot(
                 }
             }
         }
+        WireSafety.check(upstreams, clusters, problems);
         if (version != null && !version.equals(withComputedVersion().version())) {
             problems.add("version " + version + " does not match the content");
         }

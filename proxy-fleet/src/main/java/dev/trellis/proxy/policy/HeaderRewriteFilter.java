@@ -4,12 +4,18 @@ import dev.trellis.compiler.snapshot.HeaderRewrite;
 import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
 
-/** Sets and removes request and response headers, and replaces the matched path prefix when asked. */
+/**
+ * Sets and removes request and response headers, and replaces the matched path prefix when asked.
+ * A rewrite that could break the wire (CR/LF in a value, a framing header) is refused when the
+ * snapshot is applied, here as in the snapshot's own check, so it is never sent.
+ */
 final class HeaderRewriteFilter implements RequestPolicy {
     private final HeaderRewrite rewrite;
     private final String matchedPrefix;
 
+    /** @throws IllegalArgumentException when the rewrite is unsafe ({@link HeaderRewrite#problems()}) */
     HeaderRewriteFilter(HeaderRewrite rewrite, String matchedPrefix) {
+        if (!rewrite.problems().isEmpty()) throw new IllegalArgumentException(String.join("; ", rewrite.problems()));
         this.rewrite = rewrite;
         this.matchedPrefix = matchedPrefix;
     }

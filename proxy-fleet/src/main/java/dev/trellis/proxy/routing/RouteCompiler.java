@@ -39,7 +39,7 @@ public final class RouteCompiler {
     }
 
     /**
-     * @throws java.util.regex.PatternSyntaxException when a rule's regular expression is invalid
+     * @throws IllegalArgumentException when a rule's regular expression is refused (see MatchPatterns)
      */
     public RoutingTable compile(Snapshot snapshot) {
         // Everything that can fail is compiled before the cluster registry learns of the snapshot.

@@ -75,11 +75,13 @@ class FleetController {
 
     @PostMapping("/v1/fleet/endpoints")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void registerEndpoint(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body) {
+    void registerEndpoint(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body,
+                          HttpServletRequest request) {
         RequestDocument document = new RequestDocument(JsonBody.object(body), Set.of("address", "port"));
         String address = document.text("address");
         JsonNode port = JsonBody.object(body).get("port");
-        if (address != null && (address.isBlank() || address.length() > 255)) document.violation("address", "must be a host name or IP address");
+        String refused = address == null ? null : EndpointOffers.problem(address, request.getRemoteAddr());
+        if (refused != null) document.violation("address", refused);
         if (port == null || !port.isInt() || port.asInt() < 1 || port.asInt() > 65535) document.violation("port", "must be an integer between 1 and 65535");
         document.check();
         endpoints.register(proxy, address, port.asInt());

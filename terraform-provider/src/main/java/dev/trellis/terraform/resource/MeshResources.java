@@ -40,7 +40,7 @@ final class MeshResources {
                 NestedBlock.list("version", "versions", Block.of("A named subset (e.g. `v1`), the unit of a canary split.",
                         List.of(required("name", TfType.STRING, "The version name.")))),
                 NestedBlock.list("endpoint", "endpoints", Block.of("A static endpoint, for services outside the mesh.",
-                        List.of(required("address", TfType.STRING, "IP address or host name."),
+                        List.of(required("address", TfType.STRING, "IP address or DNS host name; never link-local or a cloud metadata address."),
                                 required("port", TfType.NUMBER, "Port."),
                                 optional("version", TfType.STRING, "The version this endpoint serves.")))));
     }
@@ -49,7 +49,7 @@ final class MeshResources {
         Block match = Block.of("Which requests the rule takes; all given conditions must hold.", List.of(
                 optional("path_exact", TfType.STRING, "The path equals this."),
                 optional("path_prefix", TfType.STRING, "The path starts with this."),
-                optional("path_regex", TfType.STRING, "The path matches this regular expression."),
+                optional("path_regex", TfType.STRING, "The path matches this RE2 regular expression (linear time; no back-references or lookaround)."),
                 optional("methods", STRINGS, "HTTP methods.")))
                 .with(NestedBlock.list("header", "headers", nameValue("A request header condition.", true)),
                         NestedBlock.list("query", "query", nameValue("A query parameter condition.", false)));
@@ -109,7 +109,7 @@ final class MeshResources {
         List<Attribute> attributes = new java.util.ArrayList<>(List.of(
                 required("name", TfType.STRING, "The name."),
                 optional("exact", TfType.STRING, "The value equals this."),
-                optional("regex", TfType.STRING, "The value matches this regular expression."),
+                optional("regex", TfType.STRING, "The value matches this RE2 regular expression (linear time; no back-references or lookaround)."),
                 optional("present", TfType.BOOL, "`true`: the parameter must be present, whatever its value.")));
         if (header) {
             attributes.add(optional("prefix", TfType.STRING, "The value starts with this."));
