@@ -8,13 +8,12 @@ import io.netty.util.AsciiString;
 
 /**
  * Headers that describe one connection, not the message, and so are never forwarded (RFC 9110
- * §7.6.1), plus Content-Length, which the proxy sets again for the body it sends.
+ * §7.6.1). Content-Length stays: a streamed body keeps the length its sender declared.
  */
 public final class HopByHop {
     private static final AsciiString[] NAMES = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.CONTENT_LENGTH};
+            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
 
     private HopByHop() {
     }

@@ -3,14 +3,20 @@ package dev.trellis.proxy.upstream;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer at a time. */
+/**
+ * One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer
+ * at a time. An attempt is judged on its answer's head; the first one not retried streams to the
+ * caller. A retry needs the whole body from its first byte, so a request whose body outgrew the
+ * replay buffer is not retried (its failure is the caller's answer).
+ */
 final class RetryingCall implements AttemptListener {
     private final UpstreamCall rule;
     private final ProxyExchange exchange;
@@ -18,8 +24,7 @@ final class RetryingCall implements AttemptListener {
     private final UpstreamClient client;
     private long deadlineNanos;
     private int number;
-    /** The caller's body, held until the call ends: an attempt may send it after the caller went away. */
-    private ByteBuf body;
+    private Attempt current;
 
     RetryingCall(UpstreamCall rule, ProxyExchange exchange, ClusterRuntime cluster, UpstreamClient client) {
         this.rule = rule;
@@ -29,8 +34,8 @@ final class RetryingCall implements AttemptListener {
     }
 
     void start() {
-        body = exchange.body().retain();
         if (rule.timeoutMs > 0) deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rule.timeoutMs);
+        exchange.onAbandon(this::abandon);
         next();
     }
 
@@ -39,10 +44,7 @@ final class RetryingCall implements AttemptListener {
      * timeout when that comes first (then the attempt fails as the overall timeout).
      */
     private void next() {
-        if (exchange.isDone()) {
-            end();
-            return;
-        }
+        if (exchange.isDone()) return;
         long perTry = TimeUnit.MILLISECONDS.toNanos(rule.perTryTimeoutMs);
         long left = deadlineNanos == 0 ? 0 : deadlineNanos - System.nanoTime();
         if (deadlineNanos != 0 && left <= 0) {
@@ -51,45 +53,60 @@ final class RetryingCall implements AttemptListener {
         }
         boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
-        new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request, this)
-                .start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
+        current = new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request,
+                exchange.requestBody(), this);
+        current.start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
-    private FullHttpRequest request() {
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
-                body.retainedDuplicate(), exchange.headers(), EmptyHttpHeaders.INSTANCE);
+    private HttpRequest request() {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
+                exchange.headers());
+        if (exchange.chunkedBody()) HttpUtil.setTransferEncodingChunked(head, true);
+        return head;
     }
 
-    private void end() {
-        if (body == null) return;
-        body.release();
-        body = null;
+    private void abandon() {
+        Attempt attempt = current;
+        current = null;
+        if (attempt != null) attempt.cancel();
     }
 
     @Override
-    public void answered(FullHttpResponse response) {
-        if (exchange.isDone()) {
-            response.release();
-            end();
-        } else if (retry(rule.retryOn.matches(response.status().code()))) {
-            response.release();
-        } else {
-            end();
-            exchange.respond(response);
-        }
+    public ResponseTarget answered(HttpResponse response, Channel upstream) {
+        if (exchange.isDone()) return null;
+        if (retry(rule.retryOn.matches(response.status().code()))) return null;
+        if (!exchange.streamHead(response, upstream)) return null;
+        return new ResponseTarget() {
+            @Override
+            public void content(HttpContent content) {
+                exchange.streamContent(content);
+            }
+
+            @Override
+            public void flush() {
+                exchange.flush();
+            }
+
+            @Override
+            public void aborted() {
+                exchange.streamAborted();
+            }
+        };
     }
 
     @Override
     public void failed(AttemptFailure failure) {
         if (!exchange.isDone() && retry(rule.retryOn.matches(failure.kind))) return;
-        end();
         if (exchange.isDone()) return;
         exchange.answer(failure.kind.status, "x-trellis-error", failure.kind.reason);
     }
 
-    /** Starts the next attempt (after its backoff) when the outcome is retriable and the budget allows. */
+    /**
+     * Starts the next attempt (after its backoff) when the outcome is retriable, the body can be sent
+     * again and the budget allows.
+     */
     private boolean retry(boolean retriable) {
-        if (!retriable || number >= rule.attempts || !rule.budget.tryRetry()) return false;
+        if (!retriable || number >= rule.attempts || !exchange.requestBody().replayable() || !rule.budget.tryRetry()) return false;
         long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
         // The overall timeout still counts while backing off: next() answers it when it has passed.
         if (deadlineNanos != 0) backoff = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));

@@ -9,7 +9,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.proxy.exchange.Transport;
-import dev.trellis.proxy.exchange.WholeMessages;
 import dev.trellis.proxy.tls.SpiffeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -32,7 +31,6 @@ public final class UpstreamClient {
     private static final int CONNECT_TIMEOUT_MS = 2000;
     /** Idle connections kept per endpoint and event loop; more are closed when they return. */
     private static final int MAX_IDLE = 256;
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
     // Weak keys: the pools of endpoints that no snapshot lists any more go with their endpoint state.
     private final FastThreadLocal<Map<EndpointState, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
@@ -91,8 +89,7 @@ public final class UpstreamClient {
                         UpstreamConnection connection = new UpstreamConnection();
                         connection.pool = pool;
                         channel.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new WholeMessages(MAX_RESPONSE_BYTES))
+                                .addLast(new HttpClientCodec(8192, 64 * 1024, 64 * 1024))
                                 .addLast(connection);
                     }
                 })
@@ -129,6 +126,7 @@ public final class UpstreamClient {
             channel.close();
             return;
         }
+        channel.config().setAutoRead(true); // it may have been paused for a slow caller
         connection.pool.addLast(channel);
     }
 
