@@ -24,7 +24,15 @@ final class StreamingBackend implements AutoCloseable {
     volatile String lastTransferEncoding;
     private final HttpServer server;
 
-    StreamingBackend() throws IOException {
+    static StreamingBackend start() {
+        try {
+            return new StreamingBackend();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private StreamingBackend() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/events", this::events);

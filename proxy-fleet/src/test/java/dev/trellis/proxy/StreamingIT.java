@@ -36,17 +36,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StreamingIT {
-    static final StreamingBackend STREAMS = start();
+    static final StreamingBackend STREAMS = StreamingBackend.start();
     static final TestBackend FLAKY = TestBackend.start("flaky");
     final ProxyHarness proxy = SharedProxy.get();
-
-    private static StreamingBackend start() {
-        try {
-            return new StreamingBackend();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @AfterAll
     static void stop() {

@@ -6,14 +6,19 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.http1.EdgeChecks;
+import dev.trellis.proxy.http1.EdgeRequestDecoder;
+import dev.trellis.proxy.upgrade.Tunnel;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -112,6 +117,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         RequestBody body = new RequestBody(context.channel(), limits, hasBody, expectContinue);
         current = new ProxyExchange(context.channel(), request, body, next);
+        current.onUpgrade = this::upgradeTo;
         router.route(current, inbound);
     }
 
@@ -126,6 +132,24 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         // Pieces of the new current request's body that came in the same read.
         while (current != null && (msg = waiting.peek()) != null && dispatch(msg)) waiting.poll();
         if (current == null && !refused) awaitRequest();
+    }
+
+    /**
+     * The exchange switched protocols: the connection stops speaking HTTP (the decoder passes bytes
+     * on, the encoder and this handler leave) and is joined to {@code upstream}.
+     */
+    private void upgradeTo(Channel upstream) {
+        cancel(idleTimer);
+        cancel(headerTimer);
+        current = null;
+        refused = true;
+        releaseWaiting();
+        ChannelPipeline pipeline = context.pipeline();
+        pipeline.remove(FirstBytes.class);
+        pipeline.remove(HttpResponseEncoder.class);
+        pipeline.get(EdgeRequestDecoder.class).passThrough();
+        pipeline.remove(this);
+        Tunnel.join(context.channel(), upstream, limits.streamIdleTimeout(), limits.upgradeMaxDuration());
     }
 
     private void awaitRequest() {

@@ -21,7 +21,7 @@ import org.springframework.util.unit.DataSize;
  *                            mirrored; a request whose body outgrows it is neither
  * @param headerTimeout       time from a request's first byte to the end of its headers; then 408
  * @param idleTimeout         a keep-alive caller connection with no request under way is closed after it
- * @param streamIdleTimeout   an exchange (or an upgraded connection) with no byte either way for this long is cut off
+ * @param streamIdleTimeout   an upgraded (WebSocket) connection with no byte either way for this long is closed
  * @param upgradeMaxDuration  longest life of an upgraded (WebSocket) connection; 0: no limit
  * @param maxConnections      caller connections open at once over the inbound and outbound ports;
  *                            beyond it new ones are closed at once and {@code /ready} answers 503

@@ -13,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -43,6 +44,10 @@ public final class ProxyExchange {
     private final RequestBody body;
     private final boolean keepAlive;
     private final boolean chunkedBody;
+    /** The protocol the caller asks to switch to ({@code Upgrade}, e.g. websocket), or null. */
+    private final String upgrade;
+    /** Joins the caller's connection to the upstream one once the upstream switched protocols. */
+    java.util.function.Consumer<Channel> onUpgrade;
     private final String path;
     private final String query;
     private final Runnable onDone;
@@ -68,6 +73,7 @@ public final class ProxyExchange {
         this.body = body;
         this.keepAlive = HopByHop.keepAlive(request);
         this.chunkedBody = HttpUtil.isTransferEncodingChunked(request);
+        this.upgrade = requestedUpgrade(request.headers());
         this.onDone = onDone;
         String uri = request.uri();
         int start = uri.startsWith("/") ? 0 : pathStart(uri);
@@ -76,6 +82,13 @@ public final class ProxyExchange {
         this.query = question < 0 ? null : uri.substring(question + 1);
         HopByHop.removeFrom(request.headers());
         body.onFailure(() -> failBody(413, "request body too large"), () -> failBody(400, "malformed request body"));
+    }
+
+    /** RFC 9110 §7.8: an {@code Upgrade} counts only when {@code Connection} names it. */
+    private static String requestedUpgrade(HttpHeaders headers) {
+        String protocol = headers.get(HttpHeaderNames.UPGRADE);
+        if (protocol == null || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) return null;
+        return protocol;
     }
 
     /** Where the path of an absolute-form target ({@code http://echo/x}, as HTTP proxies get) begins. */
@@ -119,6 +132,11 @@ public final class ProxyExchange {
     /** Whether the caller sends its body in chunks (no length known up front), so the upstream request is chunked too. */
     public boolean chunkedBody() {
         return chunkedBody;
+    }
+
+    /** The protocol the caller asks to switch to (the {@code Upgrade} header, passed upstream), or null. */
+    public String upgrade() {
+        return upgrade;
     }
 
     public HttpMethod httpMethod() {
@@ -238,6 +256,27 @@ public final class ProxyExchange {
         prepareHead(response);
         if (listener != null) listener.completed(this, status);
         channel.write(response, channel.voidPromise());
+        return true;
+    }
+
+    /**
+     * The upstream switched protocols (101) as the caller asked: the answer goes to the caller, and
+     * from now on the two connections carry raw bytes both ways. False when nobody asked for it.
+     */
+    public boolean upgraded(HttpResponse response, Channel upstream) {
+        if (done || upgrade == null || onUpgrade == null || !channel.isActive()) return false;
+        done = true;
+        finished = true;
+        String protocol = response.headers().get(HttpHeaderNames.UPGRADE, upgrade);
+        HttpHeaders headers = response.headers();
+        HopByHop.removeFrom(headers);
+        if (responseHook != null) responseHook.apply(headers);
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, protocol);
+        if (listener != null) listener.completed(this, 101);
+        channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+                Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
+        body.end();
+        onUpgrade.accept(upstream);
         return true;
     }
 

@@ -23,6 +23,7 @@ public final class EdgeRequestDecoder extends HttpRequestDecoder {
     /** Whether Netty has consumed part of the current head, so the buffer starts inside it. */
     private boolean headStarted;
     private boolean refused;
+    private boolean passThrough;
 
     public EdgeRequestDecoder(HttpLimits limits) {
         super(new HttpDecoderConfig()
@@ -32,8 +33,17 @@ public final class EdgeRequestDecoder extends HttpRequestDecoder {
                 .setAllowDuplicateContentLengths(false));
     }
 
+    /** The connection switched protocols (an Upgrade): bytes from now on are passed on as they are. */
+    public void passThrough() {
+        passThrough = true;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (passThrough) {
+            if (buffer.isReadable()) out.add(buffer.readRetainedSlice(buffer.readableBytes()));
+            return;
+        }
         if (refused) {
             buffer.skipBytes(buffer.readableBytes());
             return;

@@ -11,6 +11,7 @@ import dev.trellis.proxy.exchange.HopByHop;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -147,12 +148,34 @@ final class Attempt implements BodySink {
             drop();
             return;
         }
+        if (response.status().code() == 101) {
+            switched(response);
+            return;
+        }
         settle(response.status().code() >= 500);
         keepAlive = HopByHop.keepAlive(response);
         target = listener.answered(response, channel);
         if (target == null) {
             drop();
         }
+    }
+
+    /** The endpoint switched protocols: the connection leaves the HTTP client for good, taken over or closed. */
+    private void switched(HttpResponse response) {
+        settle(false);
+        Channel upstream = channel;
+        channel = null;
+        body.detach(this);
+        UpstreamConnection connection = UpstreamClient.handler(upstream);
+        connection.current = null;
+        if (!listener.upgraded(response, upstream)) {
+            upstream.close();
+            return;
+        }
+        // From here on the codec passes bytes both ways; the end of the 101 answer goes to the tunnel, which drops it.
+        HttpClientCodec codec = upstream.pipeline().get(HttpClientCodec.class);
+        codec.prepareUpgradeFrom(upstream.pipeline().context(codec));
+        upstream.pipeline().remove(connection);
     }
 
     void content(HttpContent content) {

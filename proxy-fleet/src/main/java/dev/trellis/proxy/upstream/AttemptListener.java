@@ -14,6 +14,12 @@ interface AttemptListener {
 
     void failed(AttemptFailure failure);
 
+    /**
+     * The upstream switched protocols (101). True when the listener took {@code upstream} over (it
+     * now carries raw bytes); false closes it.
+     */
+    boolean upgraded(HttpResponse head, Channel upstream);
+
     /** Where an answer's body streams, piece by piece. */
     interface ResponseTarget {
         /** A piece (ownership passes); a {@code LastHttpContent} ends the answer. */

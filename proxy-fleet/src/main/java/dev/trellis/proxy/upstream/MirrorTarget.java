@@ -63,6 +63,12 @@ record MirrorTarget(ClusterRuntime cluster, double percent) {
         public void failed(AttemptFailure failure) {
             body.release();
         }
+
+        @Override
+        public boolean upgraded(HttpResponse head, Channel upstream) {
+            body.release();
+            return false;
+        }
     }
 
     private static String shadowOf(String host) {

@@ -6,6 +6,8 @@ import dev.trellis.proxy.exchange.ProxyExchange;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -62,6 +64,9 @@ final class RetryingCall implements AttemptListener {
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
                 exchange.headers());
         if (exchange.chunkedBody()) HttpUtil.setTransferEncodingChunked(head, true);
+        if (exchange.upgrade() != null) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, exchange.upgrade());
+        }
         return head;
     }
 
@@ -92,6 +97,11 @@ final class RetryingCall implements AttemptListener {
                 exchange.streamAborted();
             }
         };
+    }
+
+    @Override
+    public boolean upgraded(HttpResponse response, Channel upstream) {
+        return exchange.upgraded(response, upstream);
     }
 
     @Override
