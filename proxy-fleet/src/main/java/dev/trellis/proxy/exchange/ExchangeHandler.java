@@ -59,6 +59,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // The connection turned out to speak HTTP/2 (its streams have their own handlers) or upgraded.
+        cancel(idleTimer);
+        cancel(headerTimer);
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         awaitRequest();
         ctx.fireChannelActive();

@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
  * @param idleTimeout         a keep-alive caller connection with no request under way is closed after it
  * @param streamIdleTimeout   an upgraded (WebSocket) connection with no byte either way for this long is closed
  * @param upgradeMaxDuration  longest life of an upgraded (WebSocket) connection; 0: no limit
+ * @param maxConcurrentStreams HTTP/2 streams a caller may have open on one connection (its SETTINGS)
  * @param maxConnections      caller connections open at once over the inbound and outbound ports;
  *                            beyond it new ones are closed at once and {@code /ready} answers 503
  */
@@ -36,12 +37,6 @@ public record HttpLimits(@DefaultValue("8KB") DataSize maxRequestLineBytes,
                          @DefaultValue("60s") Duration idleTimeout,
                          @DefaultValue("5m") Duration streamIdleTimeout,
                          @DefaultValue("0s") Duration upgradeMaxDuration,
+                         @DefaultValue("100") int maxConcurrentStreams,
                          @DefaultValue("4096") int maxConnections) {
-
-    /** The defaults, for listeners built outside the application context (tests, the admin port). */
-    public static HttpLimits defaults() {
-        return new HttpLimits(DataSize.ofKilobytes(8), DataSize.ofKilobytes(8), 100, DataSize.ofBytes(0),
-                DataSize.ofKilobytes(64), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(5),
-                Duration.ZERO, 4096);
-    }
 }

@@ -84,11 +84,15 @@ public final class ProxyExchange {
         body.onFailure(() -> failBody(413, "request body too large"), () -> failBody(400, "malformed request body"));
     }
 
-    /** RFC 9110 §7.8: an {@code Upgrade} counts only when {@code Connection} names it. */
+    /**
+     * RFC 9110 §7.8: an {@code Upgrade} counts only when {@code Connection} names it. An upgrade to
+     * h2c is this hop's business (the proxy takes h2c by prior knowledge, and answers such a request
+     * in HTTP/1.1), never passed on: a tunnelled HTTP/2 connection would escape per-request routing.
+     */
     private static String requestedUpgrade(HttpHeaders headers) {
         String protocol = headers.get(HttpHeaderNames.UPGRADE);
         if (protocol == null || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) return null;
-        return protocol;
+        return protocol.trim().regionMatches(true, 0, "h2c", 0, 3) ? null : protocol;
     }
 
     /** Where the path of an absolute-form target ({@code http://echo/x}, as HTTP proxies get) begins. */
