@@ -90,7 +90,7 @@ final class Attempt implements BodySink {
         if (timeoutNanos > 0) {
             timer = loop.schedule(() -> fail(onTimeout, "timed out"), timeoutNanos, TimeUnit.NANOSECONDS);
         }
-        client.connection(loop, endpoint, cluster.cluster(), this, true);
+        client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, true);
     }
 
     /**
@@ -220,7 +220,7 @@ final class Attempt implements BodySink {
         if (kind == AttemptFailure.Kind.RESET && reused && IDEMPOTENT.contains(method) && body.replayable()) {
             reused = false;
             drop();
-            client.connection(loop, endpoint, cluster.cluster(), this, false);
+            client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, false);
             return;
         }
         settle(true);

@@ -40,6 +40,7 @@ public final class UpstreamClient {
         }
     };
     private volatile SslContext tls;
+    private final Http2Connections h2 = new Http2Connections();
 
     /**
      * Uses this client TLS context (certificate, key, trust bundle) for clusters that need mTLS from
@@ -58,8 +59,15 @@ public final class UpstreamClient {
         return channel.pipeline().get(UpstreamConnection.class);
     }
 
-    /** Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one when allowed, else a new one. */
-    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, Attempt attempt, boolean pooledAllowed) {
+    /**
+     * Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one when allowed,
+     * else a new one; with {@code http2}, a new stream on the endpoint's one HTTP/2 connection.
+     */
+    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, boolean http2, Attempt attempt, boolean pooledAllowed) {
+        if (http2) {
+            h2.stream(loop, endpoint, attempt);
+            return;
+        }
         ArrayDeque<Channel> pool = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         String expected = cluster.mtls() ? cluster.identity() : null;
         Channel pooled;
@@ -73,12 +81,7 @@ public final class UpstreamClient {
             pooled.close();
         }
         SslContext context = cluster.mtls() ? tls : null;
-        ChannelFuture connect = new Bootstrap()
-                .group(loop)
-                .channel(Transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, Transport.allocator())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+        ChannelFuture connect = bootstrap(loop)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -119,8 +122,22 @@ public final class UpstreamClient {
         });
     }
 
-    /** A connection whose exchange ended cleanly goes back to its pool (most recently used first). */
+    /** A client connection on {@code loop}: no Nagle delay, the proxy's buffers, the connect timeout. */
+    static Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(Transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Transport.allocator())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);
+    }
+
+    /** A connection whose exchange ended cleanly goes back to its pool (most recently used first); a stream just ends. */
     void release(Channel channel) {
+        if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+            channel.close();
+            return;
+        }
         UpstreamConnection connection = handler(channel);
         if (!channel.isActive() || connection == null || connection.pool.size() >= MAX_IDLE) {
             channel.close();

@@ -5,6 +5,9 @@ import java.util.ArrayDeque;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -22,6 +25,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     ArrayDeque<Channel> pool;
     /** The SPIFFE ID the endpoint proved at the TLS handshake; null on plaintext. */
     String peerIdentity;
+    private static final String[] GRPC_STATUS = {"grpc-status", "grpc-message", "grpc-status-details-bin"};
     /** An interim answer (1xx) was read: its empty end is not the final answer's. */
     private boolean interim;
 
@@ -34,6 +38,20 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
+        }
+        if (msg instanceof FullHttpResponse full) {
+            // An HTTP/2 answer that ended with its headers (gRPC's trailers-only): a head and a last piece.
+            // Its gRPC status moves to the trailers, where every later hop (HTTP/1.1 chunked included) carries it.
+            HttpResponse head = new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+            DefaultLastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+            for (String name : GRPC_STATUS) {
+                String value = head.headers().get(name);
+                if (value == null) continue;
+                head.headers().remove(name);
+                last.trailingHeaders().set(name, value);
+            }
+            msg = last;
+            if (full.status().code() >= 200) attempt.answered(head);
         }
         if (msg instanceof HttpResponse response) {
             int status = response.status().code();
