@@ -97,9 +97,11 @@ class StreamingIT {
                 maxAhead = Math.max(maxAhead, STREAMS.written.get() - read);
             }
         }
-        // The upstream wrote what the sockets on both sides hold plus a little, not the 512 MiB it had.
-        assertThat(maxAhead).isLessThan(32L * 1024 * 1024);
+        // The proxy holds no more than its pooled buffers; the upstream got ahead of the caller only by
+        // what the kernel's socket buffers take (Linux grows a receive buffer up to tcp_rmem's maximum,
+        // 32 MiB here), not by the 512 MiB it had to send.
         assertThat(maxPooled).isLessThan(8L * 1024 * 1024);
+        assertThat(maxAhead).isLessThan(96L * 1024 * 1024);
     }
 
     @Test
