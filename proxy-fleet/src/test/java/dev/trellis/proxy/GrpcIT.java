@@ -65,6 +65,7 @@ class GrpcIT {
     static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<String, String> COUNT = method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
     static final MethodDescriptor<String, String> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
+    static final MethodDescriptor<String, String> SLOW = method("Slow", MethodDescriptor.MethodType.UNARY);
 
     static Server app;
     static ProxyHarness serverSide;
@@ -85,6 +86,15 @@ class GrpcIT {
                         }))
                         .addMethod(FAIL, ServerCalls.asyncUnaryCall((String request, StreamObserver<String> out) ->
                                 out.onError(Status.NOT_FOUND.withDescription("no " + request).asRuntimeException())))
+                        .addMethod(SLOW, ServerCalls.asyncUnaryCall((String request, StreamObserver<String> out) -> {
+                            try {
+                                Thread.sleep(3000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            out.onNext("late");
+                            out.onCompleted();
+                        }))
                         .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((String request, StreamObserver<String> out) -> {
                             for (int i = 1; i <= Integer.parseInt(request); i++) out.onNext("n" + i);
                             out.onCompleted();
@@ -168,6 +178,24 @@ class GrpcIT {
         }
         requests.onCompleted();
         assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("done");
+    }
+
+    @Test
+    void theProxyHonoursGrpcTimeoutAndAnswersDeadlineExceeded() throws Exception {
+        // curl as the gRPC client, so the deadline can only be the proxy's: one length-prefixed message, 300 ms.
+        java.nio.file.Path message = java.nio.file.Files.createTempFile("grpc-message", ".bin");
+        java.nio.file.Files.write(message, new byte[] {0, 0, 0, 0, 2, 'h', 'i'});
+        long start = System.nanoTime();
+        Process curl = new ProcessBuilder("curl", "-s", "--http2-prior-knowledge", "--connect-to",
+                "echo:80:127.0.0.1:" + SharedProxy.get().outboundPort, "-D", "-", "-o", "/dev/null",
+                "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "grpc-timeout: 300m",
+                "--data-binary", "@" + message, "http://echo/trellis.Echo/Slow").start();
+        String headers = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(headers).startsWith("HTTP/2 200").contains("grpc-status: 4").contains("x-trellis-error: timeout");
+        assertThat(elapsedMs).isLessThan(2500); // the server would have answered after 3 s
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import dev.trellis.proxy.grpc.GrpcCalls;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -373,9 +375,17 @@ public final class ProxyExchange {
      * the reason as text. Never a stack trace or a class name.
      */
     public void answer(int status, String header, String reason, String... extraHeaders) {
-        ByteBuf text = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), text);
-        response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+        FullHttpResponse response;
+        if (GrpcCalls.isGrpc(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            // A gRPC client reads the outcome from grpc-status: a trailers-only answer, HTTP 200.
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                    .setInt("grpc-status", GrpcCalls.status(status, reason)).set("grpc-message", reason).set(header, reason);
+        } else {
+            ByteBuf text = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), text);
+            response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+        }
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) response.headers().set(extraHeaders[i], extraHeaders[i + 1]);
         respond(response);
     }

@@ -3,6 +3,7 @@ package dev.trellis.proxy.upstream;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
+import dev.trellis.proxy.grpc.GrpcCalls;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -37,6 +38,12 @@ final class RetryingCall implements AttemptListener {
 
     void start() {
         if (rule.timeoutMs > 0) deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rule.timeoutMs);
+        // A gRPC call's own deadline counts too, when it comes first.
+        long grpcTimeout = GrpcCalls.timeoutNanos(exchange.headers().get("grpc-timeout"));
+        if (grpcTimeout > 0) {
+            long grpcDeadline = System.nanoTime() + grpcTimeout;
+            if (deadlineNanos == 0 || grpcDeadline - deadlineNanos < 0) deadlineNanos = grpcDeadline;
+        }
         exchange.onAbandon(this::abandon);
         next();
     }
