@@ -48,18 +48,24 @@ class SnapshotLifecycleIT {
         ProxyHarness proxy = SharedProxy.get();
         proxy.apply(toA());
         AtomicBoolean swapping = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        // Its own thread: the common pool may have one worker on a small machine, and the HTTP client needs it.
+        java.util.concurrent.ExecutorService swapper = java.util.concurrent.Executors.newSingleThreadExecutor();
         CompletableFuture<Void> swaps = CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < 40; i++) {
+            // At least 40 swaps, and on until two batches of requests ran under them (a loaded machine is slow).
+            for (int i = 0; i < 40 || batches.get() < 2; i++) {
                 assertThat(proxy.apply(i % 2 == 0 ? toB() : toA()).applied()).isTrue();
                 sleep(25);
             }
             swapping.set(false);
-        });
+        }, swapper);
         List<HttpResponse<String>> responses = new java.util.ArrayList<>();
         while (swapping.get()) {
             responses.addAll(proxy.sendMany(200, 16, () -> proxy.request("http://echo/during-swap").build()));
+            batches.incrementAndGet();
         }
         swaps.get();
+        swapper.shutdown();
 
         assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
         Map<String, Long> byBackend = RoutingIT.count(responses);

@@ -46,6 +46,13 @@ final class Snapshots {
         return new Cluster(name, service, null, "spiffe://tenant-1/ns/shop/sa/" + service, false, lb, endpoints, breaker, outlier);
     }
 
+    /** A round-robin cluster of one endpoint on 127.0.0.1 at {@code port}. */
+    static Cluster cluster(String name, int port) {
+        String service = name.contains("/") ? name.substring(0, name.indexOf('/')) : name;
+        return new Cluster(name, service, null, "spiffe://tenant-1/ns/shop/sa/" + service, false, Cluster.LoadBalancer.ROUND_ROBIN,
+                List.of(new Cluster.Endpoint("127.0.0.1", port)), null, null);
+    }
+
     static Cluster cluster(String name, TestBackend... backends) {
         return cluster(name, Cluster.LoadBalancer.ROUND_ROBIN, null, null, backends);
     }

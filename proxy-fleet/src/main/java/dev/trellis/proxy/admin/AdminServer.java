@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.exchange.CallerConnections;
+import dev.trellis.proxy.exchange.HttpLimits;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.exchange.PortLifecycle;
 import dev.trellis.proxy.exchange.ProxyExchange;
@@ -22,8 +24,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.springframework.stereotype.Component;
 
 /**
- * The admin port: {@code /ready} (200 only once a snapshot is in force and the inbound listener
- * accepts connections with that snapshot's transport) and {@code /metrics} (Prometheus text). It
+ * The admin port: {@code /ready} (200 only once a snapshot is in force, the inbound listener
+ * accepts connections with that snapshot's transport and the caller connections are under their cap) and {@code /metrics} (Prometheus text). It
  * runs on the proxy's own HTTP listener rather than Actuator, which would add a web stack and tens
  * of megabytes to a sidecar that needs two endpoints.
  */
@@ -34,10 +36,14 @@ class AdminServer extends PortLifecycle {
     private final PrometheusMeterRegistry registry;
     private final EventLoopGroup loops;
     private final InboundListener inbound;
+    private final HttpLimits limits;
+    private final CallerConnections connections;
 
     AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, EventLoopGroup loops,
-                InboundListener inbound) {
+                InboundListener inbound, HttpLimits limits, CallerConnections connections) {
         this.settings = settings;
+        this.limits = limits;
+        this.connections = connections;
         this.inbound = inbound;
         this.loops = loops;
         this.routes = routes;
@@ -47,7 +53,7 @@ class AdminServer extends PortLifecycle {
     @Override
     protected Channel bind() {
         return HttpListener.bind(loops, new InetSocketAddress(settings.adminPort()), (exchange, ignored) -> serve(exchange),
-                false, channel -> { });
+                false, channel -> { }, limits, null, false);
     }
 
     private void serve(ProxyExchange exchange) {
@@ -66,6 +72,10 @@ class AdminServer extends PortLifecycle {
     private FullHttpResponse ready() {
         RoutingTable table = routes.current();
         if (table == null) return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied\n", "text/plain");
+        if (connections.atCap()) {
+            return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded: " + connections.open() + " of "
+                    + connections.max() + " caller connections open\n", "text/plain");
+        }
         if (!inbound.accepts(table.snapshot())) {
             return text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "inbound listener not yet serving snapshot " + table.snapshot().version() + "\n", "text/plain");

@@ -1,6 +1,7 @@
 package dev.trellis.proxy.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
@@ -8,13 +9,12 @@ import io.netty.util.AsciiString;
 
 /**
  * Headers that describe one connection, not the message, and so are never forwarded (RFC 9110
- * §7.6.1), plus Content-Length, which the proxy sets again for the body it sends.
+ * §7.6.1). Content-Length stays: a streamed body keeps the length its sender declared.
  */
 public final class HopByHop {
     private static final AsciiString[] NAMES = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.CONTENT_LENGTH};
+            HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
 
     private HopByHop() {
     }
@@ -28,8 +28,12 @@ public final class HopByHop {
         return HttpUtil.isKeepAlive(message);
     }
 
-    /** Removes them, and the headers the {@code Connection} header names as belonging to this connection. */
+    /**
+     * Removes them, and the headers the {@code Connection} header names as belonging to this
+     * connection; {@code TE: trailers} stays, since gRPC servers require it of every hop (as Envoy keeps it).
+     */
     public static void removeFrom(HttpHeaders headers) {
+        boolean trailers = headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
         String connection = headers.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String named : connection.split(",")) {
@@ -37,5 +41,6 @@ public final class HopByHop {
             }
         }
         for (AsciiString hop : NAMES) headers.remove(hop);
+        if (trailers) headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
 }

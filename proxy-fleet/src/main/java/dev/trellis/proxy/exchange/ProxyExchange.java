@@ -7,35 +7,49 @@ import java.util.Map;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import dev.trellis.proxy.grpc.GrpcCalls;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 
 /**
- * One request through the proxy, from the caller's whole request to the one answer it gets. It runs
+ * One request through the proxy, from the caller's request head to the one answer it gets. It runs
  * on its connection's event loop from start to end: the rule's policies in order
- * ({@link #proceed()}), then the upstream call, which answers with {@link #respond}. Every path ends
- * in exactly one answer; a late one (after an overall timeout, or on a closed connection) is dropped.
- * The request's headers become the upstream request's: hop-by-hop headers are gone and policies
- * edit them in place.
+ * ({@link #proceed()}), then the upstream call, which answers either with the proxy's own whole
+ * answer ({@link #respond}) or by streaming the upstream's ({@link #streamHead}, {@link #streamContent}).
+ * Every path ends in exactly one answer; a late one (after an overall timeout, or on a closed
+ * connection) is dropped. The request's headers become the upstream request's: hop-by-hop headers
+ * are gone and policies edit them in place. The body ({@link #requestBody()}) streams separately.
  */
 public final class ProxyExchange {
     private final Channel channel;
-    private final FullHttpRequest request;
+    private final HttpRequest request;
+    private final RequestBody body;
     private final boolean keepAlive;
+    private final boolean chunkedBody;
+    /** The protocol the caller asks to switch to ({@code Upgrade}, e.g. websocket), or null. */
+    private final String upgrade;
+    /** Joins the caller's connection to the upstream one once the upstream switched protocols. */
+    java.util.function.Consumer<Channel> onUpgrade;
     private String path;
     private final String query;
     private final Runnable onDone;
@@ -46,12 +60,22 @@ public final class ProxyExchange {
     private int next;
     private ResponseHook responseHook;
     private ExchangeListener listener;
+    private Runnable onAbandon;
+    /** The answer is decided (its head sent or being sent); nothing else may answer. */
     private boolean done;
+    /** The answer went out whole; the exchange is over. */
+    private boolean finished;
+    private boolean closeAfterAnswer;
+    /** The upstream connection whose answer streams to the caller, paused while the caller's connection is full. */
+    private Channel streaming;
 
-    ProxyExchange(Channel channel, FullHttpRequest request, Runnable onDone) {
+    ProxyExchange(Channel channel, HttpRequest request, RequestBody body, Runnable onDone) {
         this.channel = channel;
         this.request = request;
+        this.body = body;
         this.keepAlive = HopByHop.keepAlive(request);
+        this.chunkedBody = HttpUtil.isTransferEncodingChunked(request);
+        this.upgrade = requestedUpgrade(request.headers());
         this.onDone = onDone;
         String uri = request.uri();
         int start = uri.startsWith("/") ? 0 : pathStart(uri);
@@ -59,6 +83,18 @@ public final class ProxyExchange {
         this.path = question < 0 ? uri.substring(start) : uri.substring(start, question);
         this.query = question < 0 ? null : uri.substring(question + 1);
         HopByHop.removeFrom(request.headers());
+        body.onFailure(() -> failBody(413, "request body too large"), () -> failBody(400, "malformed request body"));
+    }
+
+    /**
+     * RFC 9110 §7.8: an {@code Upgrade} counts only when {@code Connection} names it. An upgrade to
+     * h2c is this hop's business (the proxy takes h2c by prior knowledge, and answers such a request
+     * in HTTP/1.1), never passed on: a tunnelled HTTP/2 connection would escape per-request routing.
+     */
+    private static String requestedUpgrade(HttpHeaders headers) {
+        String protocol = headers.get(HttpHeaderNames.UPGRADE);
+        if (protocol == null || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) return null;
+        return protocol.trim().regionMatches(true, 0, "h2c", 0, 3) ? null : protocol;
     }
 
     /** Where the path of an absolute-form target ({@code http://echo/x}, as HTTP proxies get) begins. */
@@ -99,8 +135,19 @@ public final class ProxyExchange {
         return request.headers();
     }
 
-    public ByteBuf body() {
-        return request.content();
+    /** The caller's body, streamed to the attempt that sends the request. */
+    public RequestBody requestBody() {
+        return body;
+    }
+
+    /** Whether the caller sends its body in chunks (no length known up front), so the upstream request is chunked too. */
+    public boolean chunkedBody() {
+        return chunkedBody;
+    }
+
+    /** The protocol the caller asks to switch to (the {@code Upgrade} header, passed upstream), or null. */
+    public String upgrade() {
+        return upgrade;
     }
 
     public HttpMethod httpMethod() {
@@ -137,6 +184,7 @@ public final class ProxyExchange {
         return startNanos;
     }
 
+    /** Whether the answer is decided: a later one is dropped. */
     public boolean isDone() {
         return done;
     }
@@ -163,7 +211,12 @@ public final class ProxyExchange {
         this.responseHook = hook;
     }
 
-    /** Sends {@code response} to the caller (taking ownership of it); dropped when already answered. */
+    /** Runs when the caller goes away before the exchange is over (the upstream call stops). */
+    public void onAbandon(Runnable hook) {
+        this.onAbandon = hook;
+    }
+
+    /** Sends {@code response} whole to the caller (taking ownership of it); dropped when already answered. */
     public void respond(FullHttpResponse response) {
         if (done) {
             response.release();
@@ -176,24 +229,149 @@ public final class ProxyExchange {
         String describedLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         HopByHop.removeFrom(headers);
         if (responseHook != null) responseHook.apply(headers);
-        boolean describesOtherBody = request.method().equals(HttpMethod.HEAD) || status == 304;
-        // RFC 9110 §8.6: 1xx and 204 never carry a Content-Length.
-        boolean noLength = status == 204 || status < 200;
-        if (describesOtherBody && describedLength != null) headers.set(HttpHeaderNames.CONTENT_LENGTH, describedLength);
-        else if (!describesOtherBody && !noLength) headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (!keepAlive) headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        else if (request.protocolVersion() == HttpVersion.HTTP_1_0) headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        if (describesOtherBody(status) && describedLength != null) headers.set(HttpHeaderNames.CONTENT_LENGTH, describedLength);
+        else if (!describesOtherBody(status) && !noLength(status)) headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        else headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        prepareHead(response);
         if (listener != null) listener.completed(this, status);
-        request.release();
         if (!channel.isActive()) {
             response.release();
-        } else if (keepAlive) {
-            channel.writeAndFlush(response, channel.voidPromise());
-        } else {
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            finish();
+            return;
+        }
+        channel.writeAndFlush(response, channel.voidPromise());
+        finish();
+    }
+
+    /**
+     * The upstream's answer head, which streams to the caller from now on: its body follows through
+     * {@link #streamContent}, read from {@code upstream} only while the caller's connection takes
+     * more. False (and nothing sent) when the exchange was already answered.
+     */
+    public boolean streamHead(HttpResponse response, Channel upstream) {
+        if (done) return false;
+        done = true;
+        streaming = upstream;
+        HttpHeaders headers = response.headers();
+        int status = response.status().code();
+        boolean lengthKnown = headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+        boolean bodiless = describesOtherBody(status) || noLength(status);
+        HopByHop.removeFrom(headers);
+        if (responseHook != null) responseHook.apply(headers);
+        if (noLength(status)) headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (!bodiless && !lengthKnown) {
+            // The upstream sent chunks or ends its body by closing: the caller gets chunks, or (HTTP/1.0) a close.
+            if (request.protocolVersion() == HttpVersion.HTTP_1_1) HttpUtil.setTransferEncodingChunked(response, true);
+            else closeAfterAnswer = true;
+        }
+        prepareHead(response);
+        if (listener != null) listener.completed(this, status);
+        channel.write(response, channel.voidPromise());
+        return true;
+    }
+
+    /**
+     * The upstream switched protocols (101) as the caller asked: the answer goes to the caller, and
+     * from now on the two connections carry raw bytes both ways. False when nobody asked for it.
+     */
+    public boolean upgraded(HttpResponse response, Channel upstream) {
+        if (done || upgrade == null || onUpgrade == null || !channel.isActive()) return false;
+        done = true;
+        finished = true;
+        String protocol = response.headers().get(HttpHeaderNames.UPGRADE, upgrade);
+        HttpHeaders headers = response.headers();
+        HopByHop.removeFrom(headers);
+        if (responseHook != null) responseHook.apply(headers);
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, protocol);
+        if (listener != null) listener.completed(this, 101);
+        channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+                Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), channel.voidPromise());
+        body.end();
+        onUpgrade.accept(upstream);
+        return true;
+    }
+
+    /** A piece of the streamed answer (ownership passes here); the last one ends the exchange. */
+    public void streamContent(HttpContent content) {
+        if (finished || !channel.isActive()) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        channel.write(content, channel.voidPromise());
+        if (last) {
+            channel.flush();
+            streaming = null;
+            finish();
+        } else if (!channel.isWritable() && streaming != null) {
+            streaming.config().setAutoRead(false);
+        }
+    }
+
+    /** Sends what the upstream's last read gave. */
+    public void flush() {
+        if (!finished) channel.flush();
+    }
+
+    /** The streamed answer broke off (the upstream went away mid-body): the caller's connection is cut, as the only signal left. */
+    public void streamAborted() {
+        if (finished) return;
+        streaming = null;
+        finished = true;
+        body.end();
+        channel.close();
+    }
+
+    /** The caller's connection can take more again: the streaming upstream is read on. */
+    void callerWritable() {
+        Channel upstream = streaming;
+        if (upstream != null && !upstream.config().isAutoRead()) {
+            upstream.config().setAutoRead(true);
+        }
+    }
+
+    private boolean describesOtherBody(int status) {
+        return request.method().equals(HttpMethod.HEAD) || status == 304;
+    }
+
+    /** RFC 9110 §8.6: 1xx and 204 never carry a Content-Length. */
+    private static boolean noLength(int status) {
+        return status == 204 || status < 200;
+    }
+
+    private void prepareHead(HttpResponse response) {
+        HttpHeaders headers = response.headers();
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (!keepAlive || closeAfterAnswer || !body.complete()) {
+            // A body not read to its end leaves the connection mid-message: it cannot carry another request.
+            closeAfterAnswer = true;
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    /** The answer is out: the next request on the connection may start, or the connection closes. */
+    private void finish() {
+        finished = true;
+        if (!body.complete()) closeAfterAnswer = true;
+        body.end();
+        if (closeAfterAnswer || !channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
         }
         onDone.run();
+    }
+
+    /** The body failed (over the limit, or unreadable chunks): answered when still possible, and the connection closes. */
+    private void failBody(int status, String reason) {
+        closeAfterAnswer = true;
+        if (onAbandon != null) onAbandon.run();
+        if (!done) {
+            answer(status, "x-trellis-error", reason);
+        } else if (!finished) {
+            streamAborted();
+        }
     }
 
     /**
@@ -202,18 +380,28 @@ public final class ProxyExchange {
      * the reason as text. Never a stack trace or a class name.
      */
     public void answer(int status, String header, String reason, String... extraHeaders) {
-        ByteBuf text = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), text);
-        response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+        FullHttpResponse response;
+        if (GrpcCalls.isGrpc(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            // A gRPC client reads the outcome from grpc-status: a trailers-only answer, HTTP 200.
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                    .setInt("grpc-status", GrpcCalls.status(status, reason)).set("grpc-message", reason).set(header, reason);
+        } else {
+            ByteBuf text = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), text);
+            response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+        }
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) response.headers().set(extraHeaders[i], extraHeaders[i + 1]);
         respond(response);
     }
 
-    /** The connection closed before the answer: nothing is sent, the request is released. */
+    /** The connection closed before the answer was out: nothing more is sent, the upstream call stops. */
     void abandon() {
-        if (done) return;
+        if (finished) return;
+        finished = true;
         done = true;
-        request.release();
+        body.end();
+        if (onAbandon != null) onAbandon.run();
     }
 
     /** Edits the answer's headers before they go out. */

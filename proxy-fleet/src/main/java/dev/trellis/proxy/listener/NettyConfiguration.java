@@ -1,5 +1,7 @@
 package dev.trellis.proxy.listener;
 
+import dev.trellis.proxy.exchange.CallerConnections;
+import dev.trellis.proxy.exchange.HttpLimits;
 import dev.trellis.proxy.exchange.Transport;
 import io.netty.channel.EventLoopGroup;
 import org.springframework.beans.factory.annotation.Value;
@@ -17,5 +19,11 @@ public class NettyConfiguration {
     @Bean(destroyMethod = "shutdownGracefully")
     public EventLoopGroup proxyLoops(@Value("${trellis.event-loops:0}") int eventLoops) {
         return Transport.eventLoops(eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors());
+    }
+
+    /** One count of caller connections over the inbound and outbound ports, which {@code /ready} reads. */
+    @Bean
+    public CallerConnections callerConnections(HttpLimits limits) {
+        return new CallerConnections(limits.maxConnections());
     }
 }

@@ -3,6 +3,8 @@ package dev.trellis.proxy.listener;
 import java.net.InetSocketAddress;
 
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.exchange.CallerConnections;
+import dev.trellis.proxy.exchange.HttpLimits;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.exchange.PortLifecycle;
 import dev.trellis.proxy.routing.SnapshotRouter;
@@ -24,9 +26,14 @@ class OutboundListener extends PortLifecycle {
     private final ProxySettings settings;
     private final EventLoopGroup loops;
     private final SnapshotRouter router;
+    private final HttpLimits limits;
+    private final CallerConnections connections;
 
-    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router) {
+    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router, HttpLimits limits,
+                     CallerConnections connections) {
         this.settings = settings;
+        this.limits = limits;
+        this.connections = connections;
         this.loops = loops;
         this.router = router;
     }
@@ -34,7 +41,7 @@ class OutboundListener extends PortLifecycle {
     @Override
     protected Channel bind() {
         Channel server = HttpListener.bind(loops, new InetSocketAddress("127.0.0.1", settings.outboundPort()), router, false,
-                channel -> { });
+                channel -> { }, limits, connections);
         log.info("outbound listener on 127.0.0.1:{}", settings.outboundPort());
         return server;
     }

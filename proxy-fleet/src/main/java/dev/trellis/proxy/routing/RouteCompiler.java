@@ -50,6 +50,7 @@ public final class RouteCompiler {
         List<Cluster> all = new ArrayList<>(snapshot.clusters());
         all.add(appCluster(snapshot));
         Map<String, ClusterRuntime> runtimes = clusters.update(all);
+        runtimes.get(APP_CLUSTER).http2("grpc".equals(snapshot.inbound().protocol()));
         Map<String, RuleIndex> byHost = new HashMap<>();
         for (Upstream upstream : snapshot.upstreams()) {
             List<CompiledRule> rules = new ArrayList<>();

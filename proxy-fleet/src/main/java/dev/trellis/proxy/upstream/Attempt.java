@@ -5,23 +5,30 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import dev.trellis.proxy.exchange.BodySink;
+import dev.trellis.proxy.exchange.BodySource;
 import dev.trellis.proxy.exchange.HopByHop;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * One try of a request against one endpoint of a cluster, on the caller's event loop: picks the
  * endpoint, asks the breaker and the concurrency limit, takes a pooled connection (or opens one),
- * sends, and settles exactly once, by an answer, a failure or its timeout. Each
- * settled attempt teaches the cluster (latency for EWMA, errors for outlier ejection, the breaker).
+ * sends the head and streams the body ({@link BodySink}: written while the connection takes more),
+ * and settles exactly once, by an answer head, a failure or its timeout. Timeouts run until the
+ * answer's head: a body then streams for as long as it lasts. Each settled attempt teaches the
+ * cluster (latency to the head for EWMA, 5xx and failures for outlier ejection, the breaker).
  * A pooled connection the endpoint closed just as an idempotent request went out on it is not the
  * endpoint's failure: the request goes once more on a new connection, within the same attempt.
  */
-final class Attempt {
+final class Attempt implements BodySink {
     private static final RuntimeException SERVER_ERROR = new AttemptFailure(AttemptFailure.Kind.RESET, "upstream answered 5xx");
     /** RFC 9110 §9.2.2: sending these twice has the effect of sending them once. */
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
@@ -32,25 +39,29 @@ final class Attempt {
     private final ClusterRuntime cluster;
     private final AttemptListener listener;
     private final HttpMethod method;
-    private final Supplier<FullHttpRequest> request;
+    private final Supplier<HttpRequest> request;
+    private final BodySource body;
     private EndpointState endpoint;
     private EndpointState avoid;
     private CircuitBreaker breaker;
     private Channel channel;
     private ScheduledFuture<?> timer;
     private long startNanos;
-    private boolean entered;
     private boolean settled;
     private boolean reused;
+    private boolean requestSent;
+    private boolean keepAlive;
+    private AttemptListener.ResponseTarget target;
 
-    /** {@code request} makes the request to send, each time one is sent. */
-    Attempt(UpstreamClient client, EventLoop loop, ClusterRuntime cluster, HttpMethod method, Supplier<FullHttpRequest> request,
-            AttemptListener listener) {
+    /** {@code request} makes the head to send, each time one is sent; {@code body} follows it. */
+    Attempt(UpstreamClient client, EventLoop loop, ClusterRuntime cluster, HttpMethod method, Supplier<HttpRequest> request,
+            BodySource body, AttemptListener listener) {
         this.client = client;
         this.loop = loop;
         this.cluster = cluster;
         this.method = method;
         this.request = request;
+        this.body = body;
         this.listener = listener;
     }
 
@@ -65,7 +76,7 @@ final class Attempt {
         return endpoint;
     }
 
-    /** Starts the attempt; after {@code timeoutNanos} (0: never) it fails as {@code onTimeout}. */
+    /** Starts the attempt; after {@code timeoutNanos} (0: never) without an answer head it fails as {@code onTimeout}. */
     void start(long timeoutNanos, AttemptFailure.Kind onTimeout) {
         endpoint = cluster.pick(avoid);
         if (endpoint == null) {
@@ -86,13 +97,12 @@ final class Attempt {
             refuse(AttemptFailure.Kind.OVERLOADED, cluster.cluster().name());
             return;
         }
-        entered = true;
         endpoint.inFlight.incrementAndGet();
         startNanos = System.nanoTime();
         if (timeoutNanos > 0) {
             timer = loop.schedule(() -> fail(onTimeout, "timed out"), timeoutNanos, TimeUnit.NANOSECONDS);
         }
-        client.connection(loop, endpoint, cluster.cluster(), this, true);
+        client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, true);
     }
 
     /**
@@ -106,35 +116,142 @@ final class Attempt {
         }
         channel = connection;
         reused = pooled;
+        requestSent = false;
         UpstreamClient.handler(connection).current = this;
-        connection.writeAndFlush(request.get()).addListener(written -> {
+        connection.write(request.get()).addListener(written -> {
             if (!written.isSuccess()) fail(AttemptFailure.Kind.RESET, "request not sent: " + written.cause());
         });
+        body.attach(this);
+        connection.flush();
     }
 
-    void answered(FullHttpResponse response) {
+    // --- the request body, as the body source sends it -------------------------------------------------
+
+    @Override
+    public void write(HttpContent content) {
+        Channel out = channel;
+        if (out == null || requestSent) {
+            content.release();
+            return;
+        }
+        if (content instanceof LastHttpContent) requestSent = true;
+        out.write(content, out.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        if (channel != null) channel.flush();
+    }
+
+    @Override
+    public boolean writable() {
+        return channel != null && channel.isWritable();
+    }
+
+    /** The connection can take more of the body. */
+    void upstreamWritable() {
+        if (channel != null && !requestSent) body.demand();
+    }
+
+    // --- the answer, as the connection reads it ------------------------------------------------------------
+
+    void answered(HttpResponse response) {
         if (settled) {
-            response.release();
+            drop();
+            return;
+        }
+        if (response.status().code() == 101) {
+            switched(response);
             return;
         }
         settle(response.status().code() >= 500);
-        if (HopByHop.keepAlive(response)) client.release(channel);
-        else channel.close();
-        listener.answered(response);
+        keepAlive = HopByHop.keepAlive(response);
+        target = listener.answered(response, channel);
+        if (target == null) {
+            drop();
+        }
+    }
+
+    /** The endpoint switched protocols: the connection leaves the HTTP client for good, taken over or closed. */
+    private void switched(HttpResponse response) {
+        settle(false);
+        Channel upstream = channel;
+        channel = null;
+        body.detach(this);
+        UpstreamConnection connection = UpstreamClient.handler(upstream);
+        connection.current = null;
+        if (!listener.upgraded(response, upstream)) {
+            upstream.close();
+            return;
+        }
+        // From here on the codec passes bytes both ways; the end of the 101 answer goes to the tunnel, which drops it.
+        HttpClientCodec codec = upstream.pipeline().get(HttpClientCodec.class);
+        codec.prepareUpgradeFrom(upstream.pipeline().context(codec));
+        upstream.pipeline().remove(connection);
+    }
+
+    void content(HttpContent content) {
+        AttemptListener.ResponseTarget to = target;
+        if (to == null) {
+            content.release();
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) target = null;
+        to.content(content);
+        if (!last) return;
+        Channel done = channel;
+        channel = null;
+        body.detach(this);
+        UpstreamConnection connection = UpstreamClient.handler(done);
+        if (connection != null) connection.current = null;
+        // A connection whose request is not fully sent is mid-message: it cannot carry another one.
+        if (keepAlive && requestSent) client.release(done);
+        else done.close();
+    }
+
+    void readComplete() {
+        if (target != null) target.flush();
+    }
+
+    /** The connection closed: before the answer a failure, during it an answer cut short. */
+    void closed() {
+        AttemptListener.ResponseTarget to = target;
+        if (to != null) {
+            target = null;
+            channel = null;
+            body.detach(this);
+            to.aborted();
+            return;
+        }
+        fail(AttemptFailure.Kind.RESET, "connection closed by the endpoint");
     }
 
     void fail(AttemptFailure.Kind kind, String detail) {
         if (settled) return;
-        if (kind == AttemptFailure.Kind.RESET && reused && IDEMPOTENT.contains(method)) {
+        if (kind == AttemptFailure.Kind.RESET && reused && IDEMPOTENT.contains(method) && body.replayable()) {
             reused = false;
             drop();
-            client.connection(loop, endpoint, cluster.cluster(), this, false);
+            client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, false);
             return;
         }
         settle(true);
         cluster.gatewayFailure(endpoint);
         drop();
         listener.failed(new AttemptFailure(kind, detail));
+    }
+
+    /** The caller went away: the attempt stops where it is, teaching the cluster nothing. */
+    void cancel() {
+        if (!settled) {
+            settled = true;
+            if (timer != null) timer.cancel(false);
+            endpoint.inFlight.decrementAndGet();
+            cluster.leave();
+            if (breaker != null) breaker.releasePermission();
+        }
+        target = null;
+        drop();
     }
 
     /** Refused before anything was sent: the cluster learns nothing from it. */
@@ -158,6 +275,7 @@ final class Attempt {
 
     /** Closes the connection the attempt is using mid-exchange, which cannot be reused. */
     private void drop() {
+        body.detach(this);
         if (channel != null) {
             UpstreamConnection connection = UpstreamClient.handler(channel);
             if (connection != null && connection.current == this) connection.current = null;

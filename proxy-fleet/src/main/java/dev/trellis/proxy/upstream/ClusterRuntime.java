@@ -61,8 +61,20 @@ public final class ClusterRuntime {
         return percent <= 0 || percent > 100 ? 100f : percent;
     }
 
+    /** Whether requests go to the endpoints as HTTP/2 streams (h2c, prior knowledge), as a gRPC app needs. */
+    private volatile boolean http2;
+
     public Cluster cluster() {
         return cluster;
+    }
+
+    /** Set by the route compiler from the snapshot's protocol: {@code grpc} apps speak HTTP/2 only. */
+    public void http2(boolean enabled) {
+        this.http2 = enabled;
+    }
+
+    boolean http2() {
+        return http2;
     }
 
     List<EndpointState> endpoints() {

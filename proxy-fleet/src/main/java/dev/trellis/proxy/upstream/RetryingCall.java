@@ -3,17 +3,24 @@ package dev.trellis.proxy.upstream;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.proxy.exchange.ProxyExchange;
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import dev.trellis.proxy.grpc.GrpcCalls;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 /**
  * One request's attempts, retries and overall timeout, on its exchange's event loop, with one timer
- * at a time. A retry passes over the endpoint the previous attempt failed on while the cluster has
- * another; a connect failure is retried elsewhere even without a retry policy.
+ * at a time. An attempt is judged on its answer's head; the first one not retried streams to the
+ * caller. A retry needs the whole body from its first byte, so a request whose body outgrew the
+ * replay buffer is not retried (its failure is the caller's answer). A retry passes over the
+ * endpoint the previous attempt failed on while the cluster has another; a connect failure is
+ * retried elsewhere even without a retry policy.
  */
 final class RetryingCall implements AttemptListener {
     /** Attempts a request gets when its connects fail, whatever its retry policy says. */
@@ -28,8 +35,6 @@ final class RetryingCall implements AttemptListener {
     private Attempt current;
     /** The endpoint the last attempt failed on, which the next one passes over. */
     private EndpointState failedOn;
-    /** The caller's body, held until the call ends: an attempt may send it after the caller went away. */
-    private ByteBuf body;
 
     RetryingCall(UpstreamCall rule, ProxyExchange exchange, ClusterRuntime cluster, UpstreamClient client) {
         this.rule = rule;
@@ -39,8 +44,14 @@ final class RetryingCall implements AttemptListener {
     }
 
     void start() {
-        body = exchange.body().retain();
         if (rule.timeoutMs > 0) deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rule.timeoutMs);
+        // A gRPC call's own deadline counts too, when it comes first.
+        long grpcTimeout = GrpcCalls.timeoutNanos(exchange.headers().get("grpc-timeout"));
+        if (grpcTimeout > 0) {
+            long grpcDeadline = System.nanoTime() + grpcTimeout;
+            if (deadlineNanos == 0 || grpcDeadline - deadlineNanos < 0) deadlineNanos = grpcDeadline;
+        }
+        exchange.onAbandon(this::abandon);
         next();
     }
 
@@ -49,10 +60,7 @@ final class RetryingCall implements AttemptListener {
      * timeout when that comes first (then the attempt fails as the overall timeout).
      */
     private void next() {
-        if (exchange.isDone()) {
-            end();
-            return;
-        }
+        if (exchange.isDone()) return;
         long perTry = TimeUnit.MILLISECONDS.toNanos(rule.perTryTimeoutMs);
         long left = deadlineNanos == 0 ? 0 : deadlineNanos - System.nanoTime();
         if (deadlineNanos != 0 && left <= 0) {
@@ -61,38 +69,58 @@ final class RetryingCall implements AttemptListener {
         }
         boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
-        current = new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request, this).avoiding(failedOn);
+        current = new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request,
+                exchange.requestBody(), this).avoiding(failedOn);
         current.start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
-    private FullHttpRequest request() {
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
-                body.retainedDuplicate(), exchange.headers(), EmptyHttpHeaders.INSTANCE);
+    private HttpRequest request() {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, exchange.httpMethod(), exchange.upstreamTarget(),
+                exchange.headers());
+        if (exchange.chunkedBody()) HttpUtil.setTransferEncodingChunked(head, true);
+        if (exchange.upgrade() != null) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, exchange.upgrade());
+        }
+        return head;
     }
 
-    private void end() {
-        if (body == null) return;
-        body.release();
-        body = null;
+    private void abandon() {
+        Attempt attempt = current;
+        current = null;
+        if (attempt != null) attempt.cancel();
     }
 
     @Override
-    public void answered(FullHttpResponse response) {
-        if (exchange.isDone()) {
-            response.release();
-            end();
-        } else if (retry(rule.retryOn.matches(response.status().code()))) {
-            response.release();
-        } else {
-            end();
-            exchange.respond(response);
-        }
+    public ResponseTarget answered(HttpResponse response, Channel upstream) {
+        if (exchange.isDone()) return null;
+        if (retry(rule.retryOn.matches(response.status().code()))) return null;
+        if (!exchange.streamHead(response, upstream)) return null;
+        return new ResponseTarget() {
+            @Override
+            public void content(HttpContent content) {
+                exchange.streamContent(content);
+            }
+
+            @Override
+            public void flush() {
+                exchange.flush();
+            }
+
+            @Override
+            public void aborted() {
+                exchange.streamAborted();
+            }
+        };
+    }
+
+    @Override
+    public boolean upgraded(HttpResponse response, Channel upstream) {
+        return exchange.upgraded(response, upstream);
     }
 
     @Override
     public void failed(AttemptFailure failure) {
         if (!exchange.isDone() && (retry(rule.retryOn.matches(failure.kind)) || retryElsewhere(failure))) return;
-        end();
         if (exchange.isDone()) return;
         exchange.answer(failure.kind.status, "x-trellis-error", failure.kind.reason);
     }
@@ -104,7 +132,7 @@ final class RetryingCall implements AttemptListener {
      */
     private boolean retryElsewhere(AttemptFailure failure) {
         if (failure.kind != AttemptFailure.Kind.CONNECT || number >= Math.max(rule.attempts, CONNECT_ATTEMPTS)
-                || cluster.endpoints().size() < 2 || current == null || current.endpoint() == null) {
+                || !exchange.requestBody().replayable() || cluster.endpoints().size() < 2 || current == null || current.endpoint() == null) {
             return false;
         }
         failedOn = current.endpoint();
@@ -112,9 +140,12 @@ final class RetryingCall implements AttemptListener {
         return true;
     }
 
-    /** Starts the next attempt (after its backoff) when the outcome is retriable and the budget allows. */
+    /**
+     * Starts the next attempt (after its backoff) when the outcome is retriable, the body can be sent
+     * again and the budget allows.
+     */
     private boolean retry(boolean retriable) {
-        if (!retriable || number >= rule.attempts || !rule.budget.tryRetry()) return false;
+        if (!retriable || number >= rule.attempts || !exchange.requestBody().replayable() || !rule.budget.tryRetry()) return false;
         if (current != null) failedOn = current.endpoint();
         long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
         // The overall timeout still counts while backing off: next() answers it when it has passed.

@@ -9,13 +9,13 @@ import dev.trellis.compiler.snapshot.Retry;
 import dev.trellis.compiler.snapshot.WeightedCluster;
 import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
-import io.netty.handler.codec.http.HttpHeaderNames;
 
 /**
  * The last step of every rule: sends the request to one of the rule's weighted clusters, retrying
  * on the configured conditions with exponential backoff and full jitter within the retry budget,
- * each attempt under the per-try timeout and the whole under the overall timeout. Each attempt picks
- * its endpoint anew and is judged on its whole answer before anything reaches the caller.
+ * each attempt under the per-try timeout and the whole under the overall timeout (both until the
+ * answer's head). Each attempt picks its endpoint anew and is judged on its answer's head before
+ * anything reaches the caller; the body then streams.
  */
 public final class UpstreamCall implements RequestPolicy {
     private final WeightedSplit split;
@@ -45,8 +45,6 @@ public final class UpstreamCall implements RequestPolicy {
 
     @Override
     public void apply(ProxyExchange exchange) {
-        int length = exchange.body().readableBytes();
-        if (length > 0) exchange.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         budget.recordRequest();
         if (mirror != null) mirror.maybeSend(client, exchange);
         new RetryingCall(this, exchange, split.pick(), client).start();

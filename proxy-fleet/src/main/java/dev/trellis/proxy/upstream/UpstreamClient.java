@@ -9,7 +9,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 import dev.trellis.compiler.snapshot.Cluster;
 import dev.trellis.proxy.exchange.Transport;
-import dev.trellis.proxy.exchange.WholeMessages;
 import dev.trellis.proxy.tls.SpiffeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -32,7 +31,6 @@ public final class UpstreamClient {
     private static final int CONNECT_TIMEOUT_MS = 2000;
     /** Idle connections kept per endpoint and event loop; more are closed when they return. */
     private static final int MAX_IDLE = 256;
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
     // Weak keys: the pools of endpoints that no snapshot lists any more go with their endpoint state.
     private final FastThreadLocal<Map<EndpointState, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
@@ -42,6 +40,7 @@ public final class UpstreamClient {
         }
     };
     private volatile SslContext tls;
+    private final Http2Connections h2 = new Http2Connections();
 
     /**
      * Uses this client TLS context (certificate, key, trust bundle) for clusters that need mTLS from
@@ -60,8 +59,15 @@ public final class UpstreamClient {
         return channel.pipeline().get(UpstreamConnection.class);
     }
 
-    /** Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one when allowed, else a new one. */
-    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, Attempt attempt, boolean pooledAllowed) {
+    /**
+     * Hands {@code attempt} a ready connection to {@code endpoint}: an idle pooled one when allowed,
+     * else a new one; with {@code http2}, a new stream on the endpoint's one HTTP/2 connection.
+     */
+    void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, boolean http2, Attempt attempt, boolean pooledAllowed) {
+        if (http2) {
+            h2.stream(loop, endpoint, attempt);
+            return;
+        }
         ArrayDeque<Channel> pool = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         String expected = cluster.mtls() ? cluster.identity() : null;
         Channel pooled;
@@ -75,12 +81,7 @@ public final class UpstreamClient {
             pooled.close();
         }
         SslContext context = cluster.mtls() ? tls : null;
-        ChannelFuture connect = new Bootstrap()
-                .group(loop)
-                .channel(Transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, Transport.allocator())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+        ChannelFuture connect = bootstrap(loop)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -91,8 +92,7 @@ public final class UpstreamClient {
                         UpstreamConnection connection = new UpstreamConnection();
                         connection.pool = pool;
                         channel.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new WholeMessages(MAX_RESPONSE_BYTES))
+                                .addLast(new HttpClientCodec(8192, 64 * 1024, 64 * 1024))
                                 .addLast(connection);
                     }
                 })
@@ -122,13 +122,28 @@ public final class UpstreamClient {
         });
     }
 
-    /** A connection whose exchange ended cleanly goes back to its pool (most recently used first). */
+    /** A client connection on {@code loop}: no Nagle delay, the proxy's buffers, the connect timeout. */
+    static Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(Transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Transport.allocator())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);
+    }
+
+    /** A connection whose exchange ended cleanly goes back to its pool (most recently used first); a stream just ends. */
     void release(Channel channel) {
+        if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+            channel.close();
+            return;
+        }
         UpstreamConnection connection = handler(channel);
         if (!channel.isActive() || connection == null || connection.pool.size() >= MAX_IDLE) {
             channel.close();
             return;
         }
+        channel.config().setAutoRead(true); // it may have been paused for a slow caller
         connection.pool.addLast(channel);
     }
 

@@ -2,39 +2,86 @@ package dev.trellis.proxy.upstream;
 
 import java.util.ArrayDeque;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of a connection to an endpoint: hands its one answer at a time to the attempt
- * that sent the request, and takes the connection out of its idle pool when the endpoint closes it.
+ * The last handler of a connection to an endpoint: hands the answer head and then each piece of its
+ * body to the attempt that sent the request, and takes the connection out of its idle pool when the
+ * endpoint closes it.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
-    /** The attempt waiting for this connection's answer; null while the connection is idle. */
+    /** The attempt this connection works for; null while the connection is idle. */
     Attempt current;
     /** The idle pool this connection returns to, set by the pool. */
-    ArrayDeque<io.netty.channel.Channel> pool;
+    ArrayDeque<Channel> pool;
     /** The SPIFFE ID the endpoint proved at the TLS handshake; null on plaintext. */
     String peerIdentity;
+    private static final String[] GRPC_STATUS = {"grpc-status", "grpc-message", "grpc-status-details-bin"};
+    /** An interim answer (1xx) was read: its empty end is not the final answer's. */
+    private boolean interim;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Attempt attempt = current;
-        if (attempt == null || !(msg instanceof FullHttpResponse response) || !response.decoderResult().isSuccess()) {
+        if (attempt == null || msg instanceof HttpResponse bad && bad.decoderResult().isFailure()
+                || msg instanceof HttpContent broken && broken.decoderResult().isFailure()) {
             // An answer nobody asked for, or one that could not be read: the connection is unusable.
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        int status = response.status().code();
-        if (status < 200 && status != 101) {
-            response.release(); // an interim answer (103 Early Hints...): the final one follows
-            return;
+        if (msg instanceof FullHttpResponse full) {
+            // An HTTP/2 answer that ended with its headers (gRPC's trailers-only): a head and a last piece.
+            // Its gRPC status moves to the trailers, where every later hop (HTTP/1.1 chunked included) carries it.
+            HttpResponse head = new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+            DefaultLastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+            for (String name : GRPC_STATUS) {
+                String value = head.headers().get(name);
+                if (value == null) continue;
+                head.headers().remove(name);
+                last.trailingHeaders().set(name, value);
+            }
+            msg = last;
+            if (full.status().code() >= 200) attempt.answered(head);
         }
-        current = null;
-        attempt.answered(response);
+        if (msg instanceof HttpResponse response) {
+            int status = response.status().code();
+            if (status < 200 && status != 101) {
+                interim = true; // 100 Continue, 103 Early Hints...: the final answer follows
+            } else {
+                interim = false;
+                attempt.answered(response);
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (interim) {
+                content.release();
+                if (content instanceof LastHttpContent) interim = false;
+            } else {
+                attempt.content(content);
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Attempt attempt = current;
+        if (attempt != null) attempt.readComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Attempt attempt = current;
+        if (attempt != null && ctx.channel().isWritable()) attempt.upstreamWritable();
     }
 
     @Override
@@ -42,7 +89,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         if (pool != null) pool.remove(ctx.channel());
         Attempt attempt = current;
         current = null;
-        if (attempt != null) attempt.fail(AttemptFailure.Kind.RESET, "connection closed by the endpoint");
+        if (attempt != null) attempt.closed();
     }
 
     @Override

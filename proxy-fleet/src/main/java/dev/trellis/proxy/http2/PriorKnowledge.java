@@ -1,0 +1,85 @@
+package dev.trellis.proxy.http2;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * The first bytes of a plaintext connection tell HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3:
+ * the client preface) from HTTP/1.1. HTTP/1.1 keeps the pipeline it has; HTTP/2 replaces it with
+ * Netty's frame codec and one child channel per stream, each turned back into HTTP messages and
+ * handed to its own exchange handler: every request on the connection is routed, balanced and
+ * retried on its own. Flow control is HTTP/2's: a stream whose exchange reads no more gets no
+ * window, so a slow upstream slows that stream only.
+ */
+public final class PriorKnowledge extends ByteToMessageDecoder {
+    private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+    private final List<String> http1Handlers;
+    private final Supplier<ChannelHandler> exchanges;
+    private final int maxConcurrentStreams;
+
+    /**
+     * @param http1Handlers the names of the HTTP/1.1 handlers that leave the pipeline for HTTP/2
+     * @param exchanges     makes the exchange handler of each stream
+     */
+    public PriorKnowledge(List<String> http1Handlers, Supplier<ChannelHandler> exchanges, int maxConcurrentStreams) {
+        this.http1Handlers = http1Handlers;
+        this.exchanges = exchanges;
+        this.maxConcurrentStreams = maxConcurrentStreams;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int length = Math.min(in.readableBytes(), PREFACE.readableBytes());
+        if (!ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, length)) {
+            ctx.pipeline().remove(this); // HTTP/1.1: the bytes go on to its decoder
+            return;
+        }
+        if (length < PREFACE.readableBytes()) return; // a prefix of the preface so far: wait for the rest
+        ChannelPipeline pipeline = ctx.pipeline();
+        for (String name : http1Handlers) pipeline.remove(name);
+        Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams);
+        pipeline.addAfter(ctx.name(), "h2-frames", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        pipeline.addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new DropExtensionHeaders(), exchanges.get());
+            }
+        }));
+        // The connection reads on its own now; each stream reads on demand under HTTP/2 flow control.
+        ctx.channel().config().setAutoRead(true);
+        pipeline.remove(this);
+    }
+
+    /** Netty's conversion adds {@code x-http2-*} headers (stream id, scheme); they describe this hop only. */
+    private static final class DropExtensionHeaders extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpMessage message) strip(message.headers());
+            ctx.fireChannelRead(msg);
+        }
+
+        private static void strip(HttpHeaders headers) {
+            headers.names().stream().filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8)).toList()
+                    .forEach(headers::remove);
+        }
+    }
+}
