@@ -3,7 +3,10 @@ package dev.trellis.controlplane.fleet;
 import dev.trellis.controlplane.database.TenantTransactions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.trellis.controlplane.web.ProblemResponses;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 
 /**
@@ -22,18 +26,29 @@ import java.util.concurrent.Executors;
  * pool) until a notification names that snapshot or the hold time ends with 304. A notification
  * reads the snapshot and builds its answer once; each woken poll is answered by writing those bytes
  * straight to its response on a virtual thread, so one slow proxy never delays the others.
+ * <p>
+ * Bounded: a proxy holds one poll (a second poll from it replaces the first, which is answered 304
+ * at once), and a tenant holds at most {@code trellis.fleet.max-polls-per-tenant} on this replica;
+ * beyond that a poll is answered 429 with Retry-After, so no tenant can take the connections and
+ * memory every other tenant's requests need.
  */
 @Component
 class ConfigLongPoll {
+    static final String TOO_MANY_RETRY_AFTER_SECONDS = "5";
     private final TenantTransactions transactions;
     private final FleetSnapshots snapshots;
     private final WokenProxyTokens tokens;
     private final Duration hold;
+    private final int maxPerTenant;
     private final ConcurrentHashMap<SnapshotKey, Set<HeldPoll>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, HeldPoll> byProxy = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
 
     ConfigLongPoll(TenantTransactions transactions, FleetSnapshots snapshots, WokenProxyTokens tokens,
-                   @Value("${trellis.fleet.poll-hold:30s}") Duration hold) {
+                   @Value("${trellis.fleet.poll-hold:30s}") Duration hold,
+                   @Value("${trellis.fleet.max-polls-per-tenant:2000}") int maxPerTenant) {
+        this.maxPerTenant = maxPerTenant;
         this.transactions = transactions;
         this.snapshots = snapshots;
         this.tokens = tokens;
@@ -43,9 +58,19 @@ class ConfigLongPoll {
     /** On the request thread, after authentication: answers now, or suspends the request and leaves it to {@link HeldPolls} to hand over. */
     void poll(FleetProxy proxy, String version, HttpServletRequest request, HttpServletResponse response) throws IOException {
         SnapshotKey key = proxy.snapshotKey();
-        HeldPoll poll = new HeldPoll(proxy.id(), ProxyCredentialFilter.token(request), version == null ? "" : version);
+        HeldPoll poll = new HeldPoll(key, proxy.id(), ProxyCredentialFilter.token(request), version == null ? "" : version);
+        AtomicInteger tenantPolls = perTenant.computeIfAbsent(key.tenantId(), t -> new AtomicInteger());
+        if (tenantPolls.incrementAndGet() > maxPerTenant) {
+            tenantPolls.decrementAndGet();
+            response.setHeader(HttpHeaders.RETRY_AFTER, TOO_MANY_RETRY_AFTER_SECONDS);
+            ProblemResponses.write(response, HttpStatus.TOO_MANY_REQUESTS, "Too many polls",
+                    "this tenant holds " + maxPerTenant + " configuration polls on this replica (trellis.fleet.max-polls-per-tenant); retry later");
+            return;
+        }
         // Registered before reading, so a change committed in between is not missed: either the read sees it or the notification finds this poll.
         waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(poll);
+        HeldPoll replaced = byProxy.put(proxy.id(), poll);
+        if (replaced != null) release(key, replaced);
         Optional<PollAnswer> now;
         try {
             current(key).ifPresent(poll::offer);
@@ -89,15 +114,43 @@ class ConfigLongPoll {
         return waiting.values().stream().mapToInt(Set::size).sum();
     }
 
+    /** The polls this replica holds for one tenant. */
+    int held(String tenantId) {
+        AtomicInteger count = perTenant.get(tenantId);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Revoked proxies: their held polls end now with 304, and the next poll's token no longer authenticates. */
+    void revoked(Iterable<String> proxyIds) {
+        for (String id : proxyIds) {
+            HeldPoll poll = byProxy.get(id);
+            if (poll != null) release(poll.key(), poll);
+        }
+    }
+
+    /** No longer held from now on (not counted, not woken); answered 304 by whichever thread may write it. */
+    private void release(SnapshotKey key, HeldPoll poll) {
+        forget(key, poll);
+        PollAnswer notModified = poll.supersede();
+        if (notModified != null) writers.execute(() -> poll.answer(notModified));
+    }
+
     private Optional<PollAnswer> current(SnapshotKey key) {
         return transactions.inTenant(key.tenantId(), () -> snapshots.find(key))
                 .map(snapshot -> PollAnswer.snapshot(snapshot.version(), snapshot.body()));
     }
 
+    /** Idempotent: the poll is counted off its tenant once, however many ways its exchange ends. */
     private void forget(SnapshotKey key, HeldPoll poll) {
+        boolean[] removed = {false};
         waiting.computeIfPresent(key, (k, polls) -> {
-            polls.remove(poll);
+            removed[0] = polls.remove(poll);
             return polls.isEmpty() ? null : polls;
         });
+        byProxy.remove(poll.proxyId(), poll);
+        if (removed[0]) {
+            AtomicInteger count = perTenant.get(key.tenantId());
+            if (count != null) count.decrementAndGet();
+        }
     }
 }

@@ -11,6 +11,7 @@ import dev.trellis.controlplane.service.ServiceReferences;
 import dev.trellis.controlplane.snapshot.MeshCompilation;
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionStatus;
 import tools.jackson.databind.JsonNode;
@@ -31,12 +32,15 @@ class ResourceWrites {
     private final MeshResources resources;
     private final MeshCompilation compilation;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
 
-    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit) {
+    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit,
+                   ApplicationEventPublisher events) {
         this.transactions = transactions;
         this.resources = resources;
         this.compilation = compilation;
         this.audit = audit;
+        this.events = events;
     }
 
     /** What a write did: the resource now, whether it was created, the analysis warnings, or the dry run's report. */
@@ -50,7 +54,8 @@ class ResourceWrites {
         caller.require(Role.EDITOR);
         ObjectNode document = (ObjectNode) body.deepCopy();
         String expected = ifMatch != null ? ifMatch : stripMetadata(document, name);
-        List<ApiViolation> violations = validate(kind, name, document);
+        List<ApiViolation> violations = new ArrayList<>();
+        Object spec = validate(kind, name, document, violations);
         if (!violations.isEmpty()) {
             if (dryRun) return new Outcome(null, false, DryRun.invalid(violations));
             throw new InvalidRequest(violations);
@@ -67,7 +72,7 @@ class ResourceWrites {
             StoredResource after = resources.save(caller.tenantId(), kind, mesh, name, document, before);
             MeshCompilation.Outcome compiled;
             try {
-                compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
+                compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, spec), dryRun);
             } catch (MeshInvalid e) {
                 if (!dryRun) throw e;
                 status.setRollbackOnly();
@@ -95,6 +100,7 @@ class ResourceWrites {
             if (kind == ResourceKind.MESH) {
                 List<String> contents = resources.contents(caller.tenantId(), mesh);
                 if (!contents.isEmpty()) throw inUse(path, contents, "delete these first");
+                events.publishEvent(new MeshDeleted(caller.tenantId(), mesh));
                 resources.deleteMesh(caller.tenantId(), mesh);
             } else {
                 if (kind == ResourceKind.SERVICE) {
@@ -102,8 +108,10 @@ class ResourceWrites {
                     if (!routes.isEmpty()) throw inUse(path, routes, "routes send traffic to it");
                 }
                 resources.delete(caller.tenantId(), kind, mesh, name);
+                // The service's proxies die with it (before the recompile, so callers lose their endpoints now).
+                if (kind == ResourceKind.SERVICE) events.publishEvent(new ServiceDeleted(caller.tenantId(), mesh, name));
                 try {
-                    compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
+                    compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, null), dryRun);
                 } catch (MeshInvalid e) {
                     throw new ResourceInUse(path + " is still needed by the mesh", e.violations());
                 }
@@ -142,11 +150,11 @@ class ResourceWrites {
         return version.asString();
     }
 
-    private static List<ApiViolation> validate(ResourceKind kind, String name, JsonNode document) {
-        List<ApiViolation> violations = new ArrayList<>();
+    /** Parses the document once; its model goes on to the compiler, its violations to the caller. */
+    private static Object validate(ResourceKind kind, String name, JsonNode document, List<ApiViolation> violations) {
         Documents.name(name).forEach(v -> violations.add(ApiViolation.at("name", v.message())));
         Parsed<?> parsed = kind.parse(document);
         parsed.violations().forEach(v -> violations.add(new ApiViolation(null, v.field(), v.message())));
-        return violations;
+        return parsed.value();
     }
 }

@@ -1,0 +1,168 @@
+package dev.trellis.controlplane.fleet;
+
+import dev.trellis.controlplane.access.MintedCredential;
+import dev.trellis.controlplane.database.TenantTransactions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Held long polls are bounded (issue 11 §3): one per proxy (a second poll replaces the first,
+ * which is answered 304 at once) and {@code trellis.fleet.max-polls-per-tenant} per tenant (20 in
+ * the tests' configuration; beyond it 429), so one tenant's flood of polls does not slow another
+ * tenant's reads. Polls are held 2 s in tests.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "trellis.operator-key=it-operator-key-0123456789",
+        "trellis.home=target/it-home"})
+@Timeout(120)
+class LongPollLimitsIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ConfigLongPoll polls;
+    @Autowired
+    TenantTransactions transactions;
+    @Autowired
+    JdbcClient jdbc;
+
+    private record TestTenant(String id, String key) {
+    }
+
+    @Test
+    void aSecondPollOfTheSameProxyReplacesTheFirst() throws Exception {
+        TestTenant tenant = tenantWithMesh();
+        MintedCredential proxy = proxy(tenant.id());
+        CompletableFuture<HttpResponse<String>> first = poll(proxy.token());
+        await(() -> polls.held(tenant.id()) == 1);
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> second = poll(proxy.token());
+        HttpResponse<String> replaced = first.get(10, TimeUnit.SECONDS);
+        assertThat(replaced.statusCode()).isEqualTo(304);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered at once, not after the 2 s hold")
+                .isLessThan(Duration.ofMillis(1500));
+        assertThat(polls.held(tenant.id())).isEqualTo(1);
+        assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(304);
+        await(() -> polls.held(tenant.id()) == 0);
+    }
+
+    @Test
+    void aFloodOfPollsFromOneProxyHoldsOne() throws Exception {
+        TestTenant tenant = tenantWithMesh();
+        MintedCredential proxy = proxy(tenant.id());
+        AtomicInteger mostHeld = new AtomicInteger();
+        Thread sampler = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                mostHeld.accumulateAndGet(polls.held(tenant.id()), Math::max);
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+        for (int i = 0; i < 200; i++) flood.add(poll(proxy.token()));
+        int notModified = 0;
+        for (var answer : flood) if (answer.get(30, TimeUnit.SECONDS).statusCode() == 304) notModified++;
+        sampler.interrupt();
+        assertThat(notModified).as("every poll answered 304, none refused").isEqualTo(200);
+        // Two at a moment: the new poll is counted just before the one it replaces is let go.
+        assertThat(mostHeld.get()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aTenantHoldsAtMostItsLimitAndItsFloodDoesNotSlowAnotherTenant() throws Exception {
+        TestTenant flooding = tenantWithMesh();
+        TestTenant other = tenantWithMesh();
+        List<MintedCredential> proxies = new ArrayList<>();
+        for (int i = 0; i < 21; i++) proxies.add(proxy(flooding.id()));
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 20; i++) held.add(poll(proxies.get(i).token()));
+        await(() -> polls.held(flooding.id()) == 20);
+        HttpResponse<String> refused = poll(proxies.get(20).token()).get(10, TimeUnit.SECONDS);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(refused.body()).contains("max-polls-per-tenant");
+
+        // While the flooding tenant keeps polling with every proxy, the other tenant reads as usual.
+        List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+        for (int i = 0; i < 400; i++) flood.add(poll(proxies.get(i % proxies.size()).token()));
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long start = System.nanoTime();
+            assertThat(send("GET", "/v1/tenant", other.key(), null)).contains(other.id());
+            millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        for (var answer : flood) assertThat(answer.get(30, TimeUnit.SECONDS).statusCode()).isIn(304, 429);
+        for (var answer : held) answer.get(30, TimeUnit.SECONDS);
+        millis.sort(null);
+        assertThat(millis.get(millis.size() / 2)).as("median GET /v1/tenant of the other tenant, ms: " + millis).isLessThan(250);
+        assertThat(millis.getLast()).as("slowest GET /v1/tenant of the other tenant, ms: " + millis).isLessThan(2000);
+        assertThat(polls.held(other.id())).isZero();
+    }
+
+    private CompletableFuture<HttpResponse<String>> poll(String token) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/fleet/config?version=none"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    private MintedCredential proxy(String tenantId) {
+        return TestProxies.insert(transactions, jdbc, tenantId, Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    private TestTenant tenantWithMesh() throws Exception {
+        String created = send("POST", "/v1/tenants", "it-operator-key-0123456789",
+                "{\"name\": \"p-" + UUID.randomUUID().toString().substring(0, 8) + "\"}");
+        String key = field(created, "apiKey");
+        send("PUT", "/v1/meshes/shop", key, "{\"mtls\": \"PERMISSIVE\"}");
+        return new TestTenant(field(send("GET", "/v1/tenant", key, null), "id"), key);
+    }
+
+    private String send(String method, String path, String bearer, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + bearer)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) request.header("Content-Type", "application/json");
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        return response.body();
+    }
+
+    private static String field(String json, String name) {
+        Matcher value = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
+        assertThat(value.find()).as(name + " in " + json).isTrue();
+        return value.group(1);
+    }
+}
