@@ -96,6 +96,19 @@ class BadInputIT extends ControlPlaneIT {
     }
 
     @Test
+    void documentAndMeshErrorsOfOneWriteComeTogether() {
+        String key = newTenant();
+        declareShop(key);
+        Api.Response refused = api.put("/v1/meshes/shop/routes/broken", key, """
+                {"service": "echo", "rules": [{"backends": [{"service": "echo", "version": "v3", "weight": 60},
+                                                            {"service": "echo", "version": "v2", "weight": 40}], "timout": "2s"}]}""");
+        assertViolation(refused, "rules[0].timout");
+        assertThat(refused.json().get("violations").findValuesAsString("resource")).contains("routes/broken");
+        assertThat(refused.json().get("violations").findValuesAsString("field")).contains("rules[0].backends[0].version");
+        assertThat(api.get("/v1/meshes/shop/routes/broken", key).status()).isEqualTo(404);
+    }
+
+    @Test
     void theNulCharacterIsRefusedInEveryStringWithItsPath() {
         String key = newTenant();
         declareShop(key);

@@ -57,6 +57,13 @@ class ResourceWrites {
         List<ApiViolation> violations = new ArrayList<>();
         Object spec = validate(kind, name, document, violations);
         if (!violations.isEmpty()) {
+            // Where the mesh-level errors can be known too (the document means something), report them with the others.
+            Object meant = spec != null ? spec : withoutUnknownFields(kind, document);
+            if (meant != null && kind != ResourceKind.MESH) {
+                violations.addAll(transactions.inTenant(caller.tenantId(), () -> resources.meshExists(caller.tenantId(), mesh)
+                        ? compilation.errors(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, meant))
+                        : List.<ApiViolation>of()));
+            }
             if (dryRun) return new Outcome(null, false, DryRun.invalid(violations));
             throw new InvalidRequest(violations);
         }
@@ -148,6 +155,27 @@ class ResourceWrites {
         if (version == null || version.isNull()) return null;
         if (!version.isString() && !version.isIntegralNumber()) throw InvalidRequest.of("resourceVersion", "must be a string");
         return version.asString();
+    }
+
+    /**
+     * The model of a document whose only faults are unknown fields (a typo such as {@code "timout"}),
+     * read without them; null when anything else is wrong with it.
+     */
+    private static Object withoutUnknownFields(ResourceKind kind, JsonNode document) {
+        Parsed<?> parsed = kind.parse(document);
+        if (parsed.ok() || !parsed.violations().stream().allMatch(v -> v.message().equals("unknown field"))) return null;
+        JsonNode copy = document.deepCopy();
+        for (var violation : parsed.violations()) {
+            String[] steps = violation.field().split("\\.|(?=\\[)");
+            JsonNode parent = copy;
+            for (int i = 0; i < steps.length - 1 && parent != null; i++) {
+                parent = steps[i].startsWith("[") ? parent.get(Integer.parseInt(steps[i].substring(1, steps[i].length() - 1)))
+                        : parent.get(steps[i]);
+            }
+            if (parent instanceof ObjectNode object) object.remove(steps[steps.length - 1]);
+        }
+        Parsed<?> lenient = kind.parse(copy);
+        return lenient.ok() ? lenient.value() : null;
     }
 
     /** Parses the document once; its model goes on to the compiler, its violations to the caller. */

@@ -135,6 +135,18 @@ public class MeshCompilation {
         return new Outcome(result, changes);
     }
 
+    /**
+     * The mesh-level errors the mesh would have with {@code change} applied, storing nothing: for a
+     * write whose document has errors of its own but still says what it means.
+     */
+    public List<ApiViolation> errors(String tenantId, String mesh, Change change) {
+        Optional<CompiledMesh> current = current(tenantId, mesh);
+        MeshState next = applied(current.map(CompiledMesh::state).orElseGet(() -> read(tenantId, mesh)), change,
+                endpoints.of(tenantId, mesh));
+        CompileResult result = current.map(compiled -> compiled.recompile(next)).orElseGet(() -> CompiledMesh.compile(next)).result();
+        return result.errors().stream().map(MeshCompilation::violation).toList();
+    }
+
     private static Map<String, String> versions(CompileResult result) {
         Map<String, String> versions = new HashMap<>();
         result.snapshots().forEach((service, snapshot) -> versions.put(service, snapshot.version()));
