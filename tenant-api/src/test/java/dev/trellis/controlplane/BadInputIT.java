@@ -106,6 +106,12 @@ class BadInputIT extends ControlPlaneIT {
         assertThat(refused.json().get("violations").findValuesAsString("resource")).contains("routes/broken");
         assertThat(refused.json().get("violations").findValuesAsString("field")).contains("rules[0].backends[0].version");
         assertThat(api.get("/v1/meshes/shop/routes/broken", key).status()).isEqualTo(404);
+        // Unknown fields whose names look like paths are refused like any other.
+        for (String field : List.of("[b.c", "a[9999999999]", "[0]", "x.", ".")) {
+            assertViolation(api.put("/v1/meshes/shop/routes/broken", key, "{\"service\": \"echo\", \"rules\": [{\"backends\": "
+                    + "[{\"service\": \"echo\", \"version\": \"v1\", \"weight\": 100}], " + Api.JSON.writeValueAsString(field) + ": 1}]}"),
+                    "rules[0]." + field);
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 
@@ -29,8 +30,9 @@ import java.util.concurrent.Executors;
  * <p>
  * Bounded: a proxy holds one poll (a second poll from it replaces the first, which is answered 304
  * at once), and a tenant holds at most {@code trellis.fleet.max-polls-per-tenant} on this replica;
- * beyond that a poll is answered 429 with Retry-After, so no tenant can take the connections and
- * memory every other tenant's requests need.
+ * beyond that a poll is answered 429 with Retry-After; and a tenant's polls read the database a few
+ * at a time ({@code trellis.fleet.poll-reads-per-tenant}). So no tenant can take the connections,
+ * database connections and memory every other tenant's requests need.
  */
 @Component
 class ConfigLongPoll {
@@ -43,12 +45,16 @@ class ConfigLongPoll {
     private final ConcurrentHashMap<SnapshotKey, Set<HeldPoll>> waiting = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, HeldPoll> byProxy = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+    private final int readsPerTenant;
+    private final ConcurrentHashMap<String, Semaphore> readers = new ConcurrentHashMap<>();
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
 
     ConfigLongPoll(TenantTransactions transactions, FleetSnapshots snapshots, WokenProxyTokens tokens,
                    @Value("${trellis.fleet.poll-hold:30s}") Duration hold,
-                   @Value("${trellis.fleet.max-polls-per-tenant:2000}") int maxPerTenant) {
+                   @Value("${trellis.fleet.max-polls-per-tenant:2000}") int maxPerTenant,
+                   @Value("${trellis.fleet.poll-reads-per-tenant:4}") int readsPerTenant) {
         this.maxPerTenant = maxPerTenant;
+        this.readsPerTenant = readsPerTenant;
         this.transactions = transactions;
         this.snapshots = snapshots;
         this.tokens = tokens;
@@ -70,10 +76,10 @@ class ConfigLongPoll {
         // Registered before reading, so a change committed in between is not missed: either the read sees it or the notification finds this poll.
         waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(poll);
         HeldPoll replaced = byProxy.put(proxy.id(), poll);
-        if (replaced != null) release(key, replaced);
+        if (replaced != null) release(replaced.key(), replaced);
         Optional<PollAnswer> now;
         try {
-            current(key).ifPresent(poll::offer);
+            readCurrent(key, poll);
             now = poll.answeredMeanwhile();
             if (now.isEmpty()) poll.hold(request.startAsync(), hold, () -> forget(key, poll));
         } catch (RuntimeException e) {
@@ -133,6 +139,22 @@ class ConfigLongPoll {
         forget(key, poll);
         PollAnswer notModified = poll.supersede();
         if (notModified != null) writers.execute(() -> poll.answer(notModified));
+    }
+
+    /**
+     * Offers the stored snapshot to a new poll. At most {@code trellis.fleet.poll-reads-per-tenant}
+     * polls of one tenant read the database at once on this replica (the others wait their turn,
+     * on their virtual threads), so a tenant's flood of polls takes that many connections from the
+     * pool and never the ones other tenants' requests need; a poll replaced while it waited reads nothing.
+     */
+    private void readCurrent(SnapshotKey key, HeldPoll poll) {
+        Semaphore reads = readers.computeIfAbsent(key.tenantId(), t -> new Semaphore(readsPerTenant, true));
+        reads.acquireUninterruptibly();
+        try {
+            if (poll.waiting()) current(key).ifPresent(poll::offer);
+        } finally {
+            reads.release();
+        }
     }
 
     private Optional<PollAnswer> current(SnapshotKey key) {

@@ -82,6 +82,11 @@ final class HeldPoll {
         }
     }
 
+    /** Whether nothing has answered or replaced the poll yet, and its request thread is still inside the filter chain. */
+    boolean waiting() {
+        return state.get() == INSIDE;
+    }
+
     /** On the request thread: an answer that arrived since the poll began, now this thread's to write. */
     Optional<PollAnswer> answeredMeanwhile() {
         Object now = state.get();

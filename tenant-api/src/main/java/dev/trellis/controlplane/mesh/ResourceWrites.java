@@ -166,13 +166,14 @@ class ResourceWrites {
         if (parsed.ok() || !parsed.violations().stream().allMatch(v -> v.message().equals("unknown field"))) return null;
         JsonNode copy = document.deepCopy();
         for (var violation : parsed.violations()) {
+            // A field name may itself hold dots or brackets: then its path cannot be followed, and nothing is guessed.
             String[] steps = violation.field().split("\\.|(?=\\[)");
             JsonNode parent = copy;
             for (int i = 0; i < steps.length - 1 && parent != null; i++) {
-                parent = steps[i].startsWith("[") ? parent.get(Integer.parseInt(steps[i].substring(1, steps[i].length() - 1)))
+                parent = steps[i].matches("\\[\\d{1,9}]") ? parent.get(Integer.parseInt(steps[i].substring(1, steps[i].length() - 1)))
                         : parent.get(steps[i]);
             }
-            if (parent instanceof ObjectNode object) object.remove(steps[steps.length - 1]);
+            if (!(parent instanceof ObjectNode object) || object.remove(steps[steps.length - 1]) == null) return null;
         }
         Parsed<?> lenient = kind.parse(copy);
         return lenient.ok() ? lenient.value() : null;
