@@ -19,5 +19,9 @@ command -v curl >/dev/null || { echo "bench/api-scale.sh needs curl" >&2; exit 1
 source "$root/bench/lib/control-plane.sh"
 start_control_plane 18495 -Xmx2g
 echo "api scale: $services services, $routes routes, $updates updates; control plane pid $cp_pid, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$java_bin" "$root/bench/ApiScale.java" "$base" "$key" "$services" "$routes" "$updates" "$tsv" "$cp_pid" "$cp_home"
+if ! "$java_bin" "$root/bench/ApiScale.java" "$base" "$key" "$services" "$routes" "$updates" "$tsv" "$cp_pid" "$cp_home"; then
+  echo "--- the control plane's log (WARN and up), last 40 lines:" >&2
+  tail -40 "$work/control-plane.log" >&2
+  exit 1
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
