@@ -65,18 +65,31 @@ class ConfigLongPoll {
     void poll(FleetProxy proxy, String version, HttpServletRequest request, HttpServletResponse response) throws IOException {
         SnapshotKey key = proxy.snapshotKey();
         HeldPoll poll = new HeldPoll(key, proxy.id(), ProxyCredentialFilter.token(request), version == null ? "" : version);
-        AtomicInteger tenantPolls = perTenant.computeIfAbsent(key.tenantId(), t -> new AtomicInteger());
-        if (tenantPolls.incrementAndGet() > maxPerTenant) {
-            tenantPolls.decrementAndGet();
+        // Registered before reading, so a change committed in between is not missed: either the read sees it or the
+        // notification finds this poll. Per proxy, in one step: the poll it replaces is no longer counted or woken.
+        HeldPoll[] replaced = {null};
+        boolean registered = poll == byProxy.compute(proxy.id(), (id, previous) -> {
+            if (previous != null && unregister(previous)) replaced[0] = previous;
+            AtomicInteger tenantPolls = perTenant.computeIfAbsent(key.tenantId(), t -> new AtomicInteger());
+            if (tenantPolls.incrementAndGet() > maxPerTenant) {
+                tenantPolls.decrementAndGet();
+                return null;
+            }
+            // In one step with the map: a set emptied and dropped by another poll's end must not swallow this one.
+            waiting.compute(key, (k, polls) -> {
+                Set<HeldPoll> set = polls == null ? ConcurrentHashMap.newKeySet() : polls;
+                set.add(poll);
+                return set;
+            });
+            return poll;
+        });
+        if (replaced[0] != null) answerReplaced(replaced[0]);
+        if (!registered) {
             response.setHeader(HttpHeaders.RETRY_AFTER, TOO_MANY_RETRY_AFTER_SECONDS);
             ProblemResponses.write(response, HttpStatus.TOO_MANY_REQUESTS, "Too many polls",
                     "this tenant holds " + maxPerTenant + " configuration polls on this replica (trellis.fleet.max-polls-per-tenant); retry later");
             return;
         }
-        // Registered before reading, so a change committed in between is not missed: either the read sees it or the notification finds this poll.
-        waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(poll);
-        HeldPoll replaced = byProxy.put(proxy.id(), poll);
-        if (replaced != null) release(replaced.key(), replaced);
         Optional<PollAnswer> now;
         try {
             readCurrent(key, poll);
@@ -137,8 +150,26 @@ class ConfigLongPoll {
     /** No longer held from now on (not counted, not woken); answered 304 by whichever thread may write it. */
     private void release(SnapshotKey key, HeldPoll poll) {
         forget(key, poll);
+        answerReplaced(poll);
+    }
+
+    private void answerReplaced(HeldPoll poll) {
         PollAnswer notModified = poll.supersede();
         if (notModified != null) writers.execute(() -> poll.answer(notModified));
+    }
+
+    /** Takes the poll off the waiting set and its tenant's count; false when an earlier call did. */
+    private boolean unregister(HeldPoll poll) {
+        boolean[] removed = {false};
+        waiting.computeIfPresent(poll.key(), (k, polls) -> {
+            removed[0] = polls.remove(poll);
+            return polls.isEmpty() ? null : polls;
+        });
+        if (removed[0]) {
+            AtomicInteger count = perTenant.get(poll.key().tenantId());
+            if (count != null) count.decrementAndGet();
+        }
+        return removed[0];
     }
 
     /**
@@ -164,15 +195,7 @@ class ConfigLongPoll {
 
     /** Idempotent: the poll is counted off its tenant once, however many ways its exchange ends. */
     private void forget(SnapshotKey key, HeldPoll poll) {
-        boolean[] removed = {false};
-        waiting.computeIfPresent(key, (k, polls) -> {
-            removed[0] = polls.remove(poll);
-            return polls.isEmpty() ? null : polls;
-        });
+        unregister(poll);
         byProxy.remove(poll.proxyId(), poll);
-        if (removed[0]) {
-            AtomicInteger count = perTenant.get(key.tenantId());
-            if (count != null) count.decrementAndGet();
-        }
     }
 }
