@@ -81,6 +81,103 @@ class BadInputIT extends ControlPlaneIT {
         assertThat(api.sendRaw("GET", "/v1/tenant", null, "Authorization", "Bearer " + key, "Content-Type", "text/plain").status()).isEqualTo(200);
     }
 
+    @Test
+    void explicitNullsInRequiredFieldsAreMissingFields() throws Exception {
+        String key = newTenant();
+        declareShop(key);
+        assertViolation(api.post("/v1/api-keys", key, "{\"name\": \"x\", \"role\": null}"), "role");
+        assertViolation(api.post("/v1/api-keys", key, "{\"name\": null, \"role\": \"viewer\"}"), "name");
+        assertViolation(api.put("/v1/members/alice", key, "{\"role\": null}"), "role");
+        assertViolation(api.post("/v1/tenants", OPERATOR_KEY, "{\"name\": null}"), "name");
+        assertViolation(api.post("/v1/meshes/shop/simulate", key, "{\"source\": null, \"host\": \"echo\"}"), "source");
+        assertViolation(api.post("/v1/meshes/shop/simulate", key, "{\"source\": \"web\", \"host\": \"echo\", \"path\": \"no-slash\"}"), "path");
+        assertViolation(api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": null}"), "service");
+        assertThat(api.get("/v1/api-keys", key).json().get("items")).hasSize(1);
+    }
+
+    @Test
+    void documentAndMeshErrorsOfOneWriteComeTogether() {
+        String key = newTenant();
+        declareShop(key);
+        Api.Response refused = api.put("/v1/meshes/shop/routes/broken", key, """
+                {"service": "echo", "rules": [{"backends": [{"service": "echo", "version": "v3", "weight": 60},
+                                                            {"service": "echo", "version": "v2", "weight": 40}], "timout": "2s"}]}""");
+        assertViolation(refused, "rules[0].timout");
+        assertThat(refused.json().get("violations").findValuesAsString("resource")).contains("routes/broken");
+        assertThat(refused.json().get("violations").findValuesAsString("field")).contains("rules[0].backends[0].version");
+        assertThat(api.get("/v1/meshes/shop/routes/broken", key).status()).isEqualTo(404);
+        // Unknown fields whose names look like paths are refused like any other.
+        for (String field : List.of("[b.c", "a[9999999999]", "[0]", "x.", ".")) {
+            assertViolation(api.put("/v1/meshes/shop/routes/broken", key, "{\"service\": \"echo\", \"rules\": [{\"backends\": "
+                    + "[{\"service\": \"echo\", \"version\": \"v1\", \"weight\": 100}], " + Api.JSON.writeValueAsString(field) + ": 1}]}"),
+                    "rules[0]." + field);
+        }
+    }
+
+    @Test
+    void theNulCharacterIsRefusedInEveryStringWithItsPath() {
+        String key = newTenant();
+        declareShop(key);
+        assertViolation(api.post("/v1/api-keys", key, "{\"name\": \"a\\u0000b\", \"role\": \"viewer\"}"), "name");
+        assertViolation(api.put("/v1/meshes/shop/services/echo", key,
+                "{\"port\": 8080, \"versions\": [{\"name\": \"v1\"}, {\"name\": \"v\\u0000\"}]}"), "versions[1].name");
+        assertViolation(api.put("/v1/meshes/shop/services/echo", key, "{\"port\": 8080, \"x\\u0000\": 1}"), "");
+        assertViolation(api.put("/v1/meshes/shop/services/echo", key, "{\"port\": 8080, \"protocol\": \"\\ud800\"}"), "protocol");
+        assertViolation(api.post("/v1/tenants", OPERATOR_KEY, "{\"name\": \"\\u0000\"}"), "name");
+        assertThat(api.get("/v1/meshes/shop/services/echo", key).json().get("versions")).hasSize(2);
+    }
+
+    @Test
+    void cursorsThatAreNoKeyAre400() {
+        String key = newTenant();
+        for (String cursor : List.of("AAAA", "AA", "_w", "wA", "A".repeat(400), "YWJj%00")) {
+            assertProblem(api.get("/v1/meshes?cursor=" + cursor, key), 400, 400);
+            assertProblem(api.get("/v1/audit-events?cursor=" + cursor, key), 400, 400);
+            assertProblem(api.get("/v1/api-keys?cursor=" + cursor, key), 400, 400);
+        }
+        // A cursor of a real key, but not an audit event id.
+        assertProblem(api.get("/v1/audit-events?cursor=c2hvcA", key), 400, 400);
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIs415() {
+        String key = newTenant();
+        assertProblem(api.sendRaw("PUT", "/v1/meshes/shop", "{}".getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + key), 415, 415);
+        assertProblem(api.sendRaw("POST", "/v1/api-keys", "{\"name\": \"x\", \"role\": \"viewer\"}".getBytes(StandardCharsets.UTF_8),
+                "Authorization", "Bearer " + key), 415, 415);
+        assertThat(api.get("/v1/meshes/shop", key).status()).isEqualTo(404);
+    }
+
+    @Test
+    void whatTheHttpServerRefusesItselfIsAProblemDocumentToo() throws Exception {
+        String key = newTenant();
+        for (String request : List.of(
+                "GET /v1/meshes/a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET /v1/tenant HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n",
+                "PUT /v1/meshes/shop HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")) {
+            String answer = raw(request);
+            assertThat(answer).as(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer).containsIgnoringCase("Content-Type: application/problem+json")
+                    .contains("\"status\":400").doesNotContain("<html").doesNotContainIgnoringCase("tomcat");
+        }
+        assertThat(api.get("/v1/meshes/shop", key).status()).isEqualTo(404);
+    }
+
+    private String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void assertViolation(Api.Response response, String field) {
+        assertProblem(response, 400, 400);
+        assertThat(response.json().get("violations").findValuesAsString("field")).as(response.body()).contains(field);
+    }
+
     private static void assertProblem(Api.Response response, int lowest, int highest) {
         assertThat(response.status()).as(response.body()).isBetween(lowest, highest);
         assertThat(response.header("Content-Type")).startsWith("application/problem+json");

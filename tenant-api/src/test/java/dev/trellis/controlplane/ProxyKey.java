@@ -26,9 +26,22 @@ record ProxyKey(KeyPair pair) {
         return new ProxyKey(generator.generateKeyPair());
     }
 
+    /** A key of another algorithm or size: {@code RSA} 1024, {@code DSA} 2048, {@code EC} secp384r1... */
+    static ProxyKey generate(String algorithm, Object size) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+        if (size instanceof Integer bits) generator.initialize(bits);
+        else generator.initialize(new ECGenParameterSpec((String) size));
+        return new ProxyKey(generator.generateKeyPair());
+    }
+
     String csr() throws Exception {
+        String signature = switch (pair.getPublic().getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "DSA" -> "SHA256withDSA";
+            default -> "SHA256withECDSA";
+        };
         var request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=proxy"), pair.getPublic())
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+                .build(new JcaContentSignerBuilder(signature).build(pair.getPrivate()));
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             writer.writeObject(request);

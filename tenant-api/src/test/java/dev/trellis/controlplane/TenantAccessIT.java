@@ -96,6 +96,9 @@ class TenantAccessIT extends ControlPlaneIT {
         assertThat(latest.at("/after/rules/0/backends/0/weight").asInt()).isEqualTo(50);
         assertThat(events.get("nextCursor").isNull()).isFalse();
         JsonNode next = api.get("/v1/audit-events?limit=3&cursor=" + events.get("nextCursor").asString(), owner).json();
-        assertThat(next.get("items").get(0).get("id").asLong()).isLessThan(events.get("items").get(2).get("id").asLong());
+        // Ids are UUIDs of version 7: newest first means descending as text, and the next page continues below.
+        assertThat(next.get("items").get(0).get("id").asString()).isLessThan(events.get("items").get(2).get("id").asString());
+        assertThat(events.get("items").findValuesAsString("id")).isSortedAccordingTo(java.util.Comparator.reverseOrder())
+                .allSatisfy(id -> assertThat(java.util.UUID.fromString(id).version()).isEqualTo(7));
     }
 }

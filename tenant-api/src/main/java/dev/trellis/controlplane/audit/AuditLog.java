@@ -2,6 +2,7 @@ package dev.trellis.controlplane.audit;
 
 import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.web.InvalidRequest;
 import dev.trellis.controlplane.web.PageRequest;
 import dev.trellis.controlplane.web.Page;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -12,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 
 /** Writes audit events inside the transaction of the change they record, so both commit or neither. */
@@ -29,36 +31,34 @@ public class AuditLog {
     }
 
     public void record(String tenantId, String actor, String action, String resource, JsonNode before, JsonNode after) {
+        Instant at = TenantTransactions.now();
         jdbc.sql("""
-                        INSERT INTO audit_events (tenant_id, at, actor, action, resource, before, after)
-                        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")
-                .params(tenantId, Timestamp.from(TenantTransactions.now()), actor, action, resource,
+                        INSERT INTO audit_events (event_id, tenant_id, at, actor, action, resource, before, after)
+                        VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")
+                .params(AuditEventIds.next(at), tenantId, Timestamp.from(at), actor, action, resource,
                         json(before), json(after))
                 .update();
     }
 
     /** Newest first; the cursor is the last event id seen. */
     Page<AuditEvent> page(String tenantId, PageRequest request) {
-        long before = request.after().isEmpty() ? Long.MAX_VALUE : parseId(request.after());
-        List<AuditEvent> rows = jdbc.sql("""
-                        SELECT id, at, actor, action, resource, before::text, after::text FROM audit_events
-                        WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?""")
-                .params(tenantId, before, request.fetchSize())
-                .query(AuditLog::event)
-                .list();
+        if (!request.after().isEmpty() && !AuditEventIds.isId(request.after())) {
+            throw InvalidRequest.of("cursor", "is not a cursor this API returned");
+        }
+        List<AuditEvent> rows = request.after().isEmpty()
+                ? jdbc.sql("""
+                        SELECT event_id, at, actor, action, resource, before::text, after::text FROM audit_events
+                        WHERE tenant_id = ? ORDER BY event_id DESC LIMIT ?""")
+                        .params(tenantId, request.fetchSize()).query(AuditLog::event).list()
+                : jdbc.sql("""
+                        SELECT event_id, at, actor, action, resource, before::text, after::text FROM audit_events
+                        WHERE tenant_id = ? AND event_id < ? ORDER BY event_id DESC LIMIT ?""")
+                        .params(tenantId, request.after(), request.fetchSize()).query(AuditLog::event).list();
         return Page.of(rows, request, AuditEvent::id);
     }
 
-    private static long parseId(String cursor) {
-        try {
-            return Long.parseLong(cursor);
-        } catch (NumberFormatException e) {
-            throw dev.trellis.controlplane.web.InvalidRequest.of("cursor", "is not a cursor this API returned");
-        }
-    }
-
     private static AuditEvent event(ResultSet rs, int row) throws SQLException {
-        return new AuditEvent(Long.toString(rs.getLong(1)), rs.getTimestamp(2).toInstant(), rs.getString(3),
+        return new AuditEvent(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
                 rs.getString(4), rs.getString(5), tree(rs.getString(6)), tree(rs.getString(7)));
     }
 

@@ -24,6 +24,7 @@ final class HeldPoll {
     private static final Object HELD = new Object();
     private static final Object ANSWERED = new Object();
 
+    private final SnapshotKey key;
     private final String proxyId;
     private final String token;
     private final String version;
@@ -33,10 +34,15 @@ final class HeldPoll {
     private volatile AsyncContext async;
 
     /** {@code token}: the one the poll presented, so a wake-up can verify it ahead of the proxy's report. */
-    HeldPoll(String proxyId, String token, String version) {
+    HeldPoll(SnapshotKey key, String proxyId, String token, String version) {
+        this.key = key;
         this.proxyId = proxyId;
         this.token = token;
         this.version = version;
+    }
+
+    SnapshotKey key() {
+        return key;
     }
 
     String proxyId() {
@@ -59,6 +65,26 @@ final class HeldPoll {
             if (now == HELD && state.compareAndSet(HELD, ANSWERED)) return true;
             if (now != INSIDE && now != HELD) return false;
         }
+    }
+
+    /**
+     * A newer poll of the same proxy replaces this one, which is answered 304. Answers the 304 when
+     * the caller must write it ({@link #answer}); null when the request thread will (it is still
+     * inside the filter chain) or the poll is answered already.
+     */
+    PollAnswer supersede() {
+        PollAnswer notModified = PollAnswer.notModified(version);
+        while (true) {
+            Object now = state.get();
+            if (now == INSIDE && state.compareAndSet(INSIDE, notModified)) return null;
+            if (now == HELD && state.compareAndSet(HELD, ANSWERED)) return notModified;
+            if (now != INSIDE && now != HELD) return null;
+        }
+    }
+
+    /** Whether nothing has answered or replaced the poll yet, and its request thread is still inside the filter chain. */
+    boolean waiting() {
+        return state.get() == INSIDE;
     }
 
     /** On the request thread: an answer that arrived since the poll began, now this thread's to write. */

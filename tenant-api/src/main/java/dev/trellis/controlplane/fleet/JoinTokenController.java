@@ -9,7 +9,9 @@ import dev.trellis.controlplane.audit.AuditLog;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.mesh.MeshNotFound;
 import dev.trellis.controlplane.mesh.MeshResources;
+import dev.trellis.controlplane.mesh.ResourceInUse;
 import dev.trellis.controlplane.mesh.ResourceKind;
+import dev.trellis.controlplane.mesh.ResourceNotFound;
 import dev.trellis.controlplane.web.InvalidRequest;
 import dev.trellis.controlplane.web.JsonBody;
 import dev.trellis.controlplane.web.RequestDocument;
@@ -20,6 +22,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -42,7 +45,7 @@ class JoinTokenController {
         this.audit = audit;
     }
 
-    record Minted(String token, String mesh, String service, String version, Instant expiresAt) {
+    record Minted(String id, String token, String mesh, String service, String version, Instant expiresAt) {
     }
 
     @PostMapping("/v1/meshes/{mesh}/join-tokens")
@@ -65,10 +68,32 @@ class JoinTokenController {
             }
             Instant now = TenantTransactions.now();
             Instant expiresAt = now.plusMillis(ttl);
-            String token = tokens.mint(caller.tenantId(), mesh, service, version, caller.subject(), now, expiresAt);
+            JoinTokens.Minted minted = tokens.mint(caller.tenantId(), mesh, service, version, caller.subject(), now, expiresAt);
             audit.record(caller, "join-token.create", ResourceKind.SERVICE.path(mesh, service), null,
-                    JsonNodeFactory.instance.objectNode().put("version", version).put("expiresAt", expiresAt.toString()));
-            return new Minted(token, mesh, service, version, expiresAt);
+                    JsonNodeFactory.instance.objectNode().put("id", minted.id()).put("version", version)
+                            .put("expiresAt", expiresAt.toString()));
+            return new Minted(minted.id(), minted.token(), mesh, service, version, expiresAt);
+        });
+    }
+
+    /**
+     * Revokes a join token before it is used: it can never register a proxy. 204; 404 for a token
+     * this mesh does not have; 409 for one already used or expired (nothing left to revoke:
+     * a proxy it registered dies with its service).
+     */
+    @DeleteMapping("/v1/meshes/{mesh}/join-tokens/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void revoke(@AuthenticationPrincipal Caller caller, @PathVariable String mesh, @PathVariable String id) {
+        caller.require(Role.EDITOR);
+        transactions.inTenant(caller.tenantId(), () -> {
+            if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
+            String path = "meshes/" + mesh + "/join-tokens/" + id;
+            if (!tokens.exists(caller.tenantId(), mesh, id)) throw new ResourceNotFound(path);
+            if (!tokens.revoke(caller.tenantId(), mesh, id, TenantTransactions.now())) {
+                throw new ResourceInUse(path + " was already used, revoked or expired", List.of());
+            }
+            audit.record(caller, "join-token.revoke", path, JsonNodeFactory.instance.objectNode().put("id", id), null);
+            return null;
         });
     }
 }

@@ -76,7 +76,9 @@ class Proxies {
      * their rows (their tenant's).
      */
     List<Authenticated> authenticate(Map<String, String> tokenByProxyId, Instant now) {
-        return jdbc.sql("SELECT id, tenant_id, mesh, service, version, secret_hash, not_after FROM proxies WHERE id = ANY(?)")
+        return jdbc.sql("""
+                        SELECT id, tenant_id, mesh, service, version, secret_hash, not_after FROM proxies
+                        WHERE id = ANY(?) AND revoked_at IS NULL""")
                 .param(tokenByProxyId.keySet().toArray(String[]::new))
                 .query((rs, n) -> MintedCredential.matches(tokenByProxyId.get(rs.getString(1)), rs.getBytes(6))
                         && now.isBefore(rs.getTimestamp(7).toInstant())
@@ -92,15 +94,37 @@ class Proxies {
                 .update();
     }
 
+    /**
+     * Revokes every proxy of one service: their tokens stop authenticating (so no poll, report or
+     * renewal succeeds again) and their endpoints leave the mesh. Answers their ids.
+     */
+    List<String> revokeService(String tenantId, String mesh, String service, Instant now) {
+        return jdbc.sql("""
+                        UPDATE proxies SET revoked_at = ?, endpoint_address = NULL, endpoint_port = NULL
+                        WHERE tenant_id = ? AND mesh = ? AND service = ? AND revoked_at IS NULL
+                        RETURNING id""")
+                .params(Timestamp.from(now), tenantId, mesh, service)
+                .query(String.class)
+                .list();
+    }
+
+    /** The ids of every proxy of a mesh, revoked or not (their rows go with the mesh). */
+    List<String> ofMesh(String tenantId, String mesh) {
+        return jdbc.sql("SELECT id FROM proxies WHERE tenant_id = ? AND mesh = ?")
+                .params(tenantId, mesh)
+                .query(String.class)
+                .list();
+    }
+
     List<Listed> list(String tenantId, String mesh, Duration ttl) {
-        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? ORDER BY service, id")
+        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND revoked_at IS NULL ORDER BY service, id")
                 .params(staleBefore(ttl), tenantId, mesh)
                 .query(Proxies::listed)
                 .list();
     }
 
     Optional<Listed> find(String tenantId, String mesh, String id, Duration ttl) {
-        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND id = ?")
+        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND id = ? AND revoked_at IS NULL")
                 .params(staleBefore(ttl), tenantId, mesh, id)
                 .query(Proxies::listed)
                 .optional();

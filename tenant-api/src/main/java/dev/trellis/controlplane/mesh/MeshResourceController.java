@@ -21,16 +21,18 @@ import tools.jackson.databind.node.ObjectNode;
 @RequestMapping("/v1/meshes")
 class MeshResourceController {
     private static final String KINDS = "{kind:services|routes|policies}";
-    static final String WARNING_HEADER = "Trellis-Warning";
 
     private final TenantTransactions transactions;
     private final MeshResources resources;
     private final ResourceWrites writes;
+    private final WarningHeaders warningHeaders;
 
-    MeshResourceController(TenantTransactions transactions, MeshResources resources, ResourceWrites writes) {
+    MeshResourceController(TenantTransactions transactions, MeshResources resources, ResourceWrites writes,
+                           WarningHeaders warningHeaders) {
         this.transactions = transactions;
         this.resources = resources;
         this.writes = writes;
+        this.warningHeaders = warningHeaders;
     }
 
     @GetMapping
@@ -49,7 +51,8 @@ class MeshResourceController {
                               @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                               @RequestParam(defaultValue = "false") boolean dryRun,
                               @RequestBody(required = false) byte[] body) {
-        return answer(writes.put(caller, ResourceKind.MESH, mesh, mesh, JsonBody.object(body), ifMatch, dryRun));
+        return answer(writes.put(caller, ResourceKind.MESH, mesh, mesh, JsonBody.object(body), ifMatch, dryRun),
+                ResourceKind.MESH, mesh, mesh);
     }
 
     @DeleteMapping("/{mesh}")
@@ -77,7 +80,7 @@ class MeshResourceController {
                                   @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
                                   @RequestParam(defaultValue = "false") boolean dryRun,
                                   @RequestBody(required = false) byte[] body) {
-        return answer(writes.put(caller, kind(kind), mesh, name, JsonBody.object(body), ifMatch, dryRun));
+        return answer(writes.put(caller, kind(kind), mesh, name, JsonBody.object(body), ifMatch, dryRun), kind(kind), mesh, name);
     }
 
     @DeleteMapping("/{mesh}/" + KINDS + "/{name}")
@@ -105,18 +108,19 @@ class MeshResourceController {
         return ResponseEntity.ok().eTag(resource.etag()).body(resource.toJson());
     }
 
-    /** The stored resource; the compiler's analysis warnings travel as {@code Trellis-Warning} headers, not in the document. */
-    private static ResponseEntity<?> answer(ResourceWrites.Outcome outcome) {
+    /**
+     * The stored resource; the analysis warnings about it travel as bounded {@code Trellis-Warning}
+     * headers ({@link WarningHeaders}), not in the document. The write is committed by now: nothing
+     * here may fail in a way that would answer it as an error.
+     */
+    private ResponseEntity<?> answer(ResourceWrites.Outcome outcome, ResourceKind kind, String mesh, String name) {
         if (outcome.dryRun() != null) return ResponseEntity.ok(outcome.dryRun());
-        ResponseEntity.BodyBuilder answer = ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
-                .eTag(outcome.resource().etag());
-        outcome.warnings().forEach(w -> answer.header(WARNING_HEADER, ascii(w.code() + ": " + w.message())));
-        return answer.body(outcome.resource().toJson());
-    }
-
-    private static String ascii(String text) {
-        String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
-        return printable.length() > 500 ? printable.substring(0, 500) : printable;
+        HttpHeaders headers = new HttpHeaders();
+        warningHeaders.add(headers, kind, mesh, name, outcome.warnings());
+        return ResponseEntity.status(outcome.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .eTag(outcome.resource().etag())
+                .headers(headers)
+                .body(outcome.resource().toJson());
     }
 
     private static ResponseEntity<?> deleted(ResourceWrites.Outcome outcome) {

@@ -45,6 +45,25 @@ public class MeshResources {
                 .isPresent();
     }
 
+    /**
+     * The mesh's compile generation: a fresh random value stored with every recompilation, so a
+     * compiled mesh kept in memory is known to be current exactly when its generation is this one.
+     * Null for a mesh never compiled since the column was added (or no such mesh).
+     */
+    public String generation(String tenantId, String mesh) {
+        return jdbc.sql("SELECT compiled_generation FROM meshes WHERE tenant_id = ? AND name = ?")
+                .params(tenantId, mesh)
+                .query(String.class)
+                .optional()
+                .orElse(null);
+    }
+
+    public void generation(String tenantId, String mesh, String generation) {
+        jdbc.sql("UPDATE meshes SET compiled_generation = ? WHERE tenant_id = ? AND name = ?")
+                .params(generation, tenantId, mesh)
+                .update();
+    }
+
     public boolean meshExists(String tenantId, String mesh) {
         return jdbc.sql("SELECT name FROM meshes WHERE tenant_id = ? AND name = ?")
                 .params(tenantId, mesh)

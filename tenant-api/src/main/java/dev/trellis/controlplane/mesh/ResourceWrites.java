@@ -13,6 +13,7 @@ import dev.trellis.controlplane.service.ServiceReferences;
 import dev.trellis.controlplane.snapshot.MeshCompilation;
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionStatus;
 import tools.jackson.databind.JsonNode;
@@ -34,14 +35,16 @@ class ResourceWrites {
     private final MeshCompilation compilation;
     private final AuditLog audit;
     private final QuotaChecks quotas;
+    private final ApplicationEventPublisher events;
 
     ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit,
-                   QuotaChecks quotas) {
+                   QuotaChecks quotas, ApplicationEventPublisher events) {
         this.transactions = transactions;
         this.resources = resources;
         this.compilation = compilation;
         this.audit = audit;
         this.quotas = quotas;
+        this.events = events;
     }
 
     /** What a write did: the resource now, whether it was created, the analysis warnings, or the dry run's report. */
@@ -55,8 +58,16 @@ class ResourceWrites {
         caller.require(Role.EDITOR);
         ObjectNode document = (ObjectNode) body.deepCopy();
         String expected = ifMatch != null ? ifMatch : stripMetadata(document, name);
-        List<ApiViolation> violations = validate(kind, name, document);
+        List<ApiViolation> violations = new ArrayList<>();
+        Object spec = validate(kind, name, document, violations);
         if (!violations.isEmpty()) {
+            // Where the mesh-level errors can be known too (the document means something), report them with the others.
+            Object meant = spec != null ? spec : withoutUnknownFields(kind, document);
+            if (meant != null && kind != ResourceKind.MESH) {
+                violations.addAll(transactions.inTenant(caller.tenantId(), () -> resources.meshExists(caller.tenantId(), mesh)
+                        ? compilation.errors(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, meant))
+                        : List.<ApiViolation>of()));
+            }
             if (dryRun) return new Outcome(null, false, DryRun.invalid(violations));
             throw new InvalidRequest(violations);
         }
@@ -81,7 +92,7 @@ class ResourceWrites {
             StoredResource after = resources.save(caller.tenantId(), kind, mesh, name, document, before);
             MeshCompilation.Outcome compiled;
             try {
-                compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
+                compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, spec), dryRun);
             } catch (MeshInvalid e) {
                 if (!dryRun) throw e;
                 status.setRollbackOnly();
@@ -109,6 +120,7 @@ class ResourceWrites {
             if (kind == ResourceKind.MESH) {
                 List<String> contents = resources.contents(caller.tenantId(), mesh);
                 if (!contents.isEmpty()) throw inUse(path, contents, "delete these first");
+                events.publishEvent(new MeshDeleted(caller.tenantId(), mesh));
                 resources.deleteMesh(caller.tenantId(), mesh);
             } else {
                 if (kind == ResourceKind.SERVICE) {
@@ -116,8 +128,10 @@ class ResourceWrites {
                     if (!routes.isEmpty()) throw inUse(path, routes, "routes send traffic to it");
                 }
                 resources.delete(caller.tenantId(), kind, mesh, name);
+                // The service's proxies die with it (before the recompile, so callers lose their endpoints now).
+                if (kind == ResourceKind.SERVICE) events.publishEvent(new ServiceDeleted(caller.tenantId(), mesh, name));
                 try {
-                    compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
+                    compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, null), dryRun);
                 } catch (MeshInvalid e) {
                     throw new ResourceInUse(path + " is still needed by the mesh", e.violations());
                 }
@@ -162,11 +176,33 @@ class ResourceWrites {
         return version.asString();
     }
 
-    private static List<ApiViolation> validate(ResourceKind kind, String name, JsonNode document) {
-        List<ApiViolation> violations = new ArrayList<>();
+    /**
+     * The model of a document whose only faults are unknown fields (a typo such as {@code "timout"}),
+     * read without them; null when anything else is wrong with it.
+     */
+    private static Object withoutUnknownFields(ResourceKind kind, JsonNode document) {
+        Parsed<?> parsed = kind.parse(document);
+        if (parsed.ok() || !parsed.violations().stream().allMatch(v -> v.message().equals("unknown field"))) return null;
+        JsonNode copy = document.deepCopy();
+        for (var violation : parsed.violations()) {
+            // A field name may itself hold dots or brackets: then its path cannot be followed, and nothing is guessed.
+            String[] steps = violation.field().split("\\.|(?=\\[)");
+            JsonNode parent = copy;
+            for (int i = 0; i < steps.length - 1 && parent != null; i++) {
+                parent = steps[i].matches("\\[\\d{1,9}]") ? parent.get(Integer.parseInt(steps[i].substring(1, steps[i].length() - 1)))
+                        : parent.get(steps[i]);
+            }
+            if (!(parent instanceof ObjectNode object) || object.remove(steps[steps.length - 1]) == null) return null;
+        }
+        Parsed<?> lenient = kind.parse(copy);
+        return lenient.ok() ? lenient.value() : null;
+    }
+
+    /** Parses the document once; its model goes on to the compiler, its violations to the caller. */
+    private static Object validate(ResourceKind kind, String name, JsonNode document, List<ApiViolation> violations) {
         Documents.name(name).forEach(v -> violations.add(ApiViolation.at("name", v.message())));
         Parsed<?> parsed = kind.parse(document);
         parsed.violations().forEach(v -> violations.add(new ApiViolation(null, v.field(), v.message())));
-        return violations;
+        return parsed.value();
     }
 }

@@ -31,6 +31,8 @@ import java.util.function.Supplier;
 @RestController
 @RequestMapping("/v1/meshes/{mesh}")
 class AnalysisController {
+    /** The longest request path a simulation takes, as long as the proxy accepts in a request line. */
+    static final int MAX_PATH = 8 * 1024;
     private final TenantTransactions transactions;
     private final MeshResources resources;
     private final MeshCompilation compilation;
@@ -62,7 +64,8 @@ class AnalysisController {
         String source = document.text("source");
         String host = document.text("host");
         String method = document.optionalText("method").orElse("GET");
-        String path = document.optionalText("path").orElse("/");
+        String path = document.optionalText("path", MAX_PATH).orElse("/");
+        if (!path.startsWith("/")) document.violation("path", "must start with /");
         Map<String, String> headers = stringMap(document, json.get("headers"), "headers");
         Map<String, String> query = stringMap(document, json.get("query"), "query");
         document.check();
@@ -85,8 +88,10 @@ class AnalysisController {
             return map;
         }
         node.properties().forEach(entry -> {
-            if (entry.getValue().isString()) map.put(entry.getKey(), entry.getValue().asString());
-            else document.violation(field + "." + entry.getKey(), "must be a string");
+            if (!entry.getValue().isString()) document.violation(field + "." + entry.getKey(), "must be a string");
+            else if (entry.getValue().asString().length() > MAX_PATH) {
+                document.violation(field + "." + entry.getKey(), "must be at most " + MAX_PATH + " characters");
+            } else map.put(entry.getKey(), entry.getValue().asString());
         });
         return map;
     }

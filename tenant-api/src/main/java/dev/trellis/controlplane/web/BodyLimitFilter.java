@@ -20,7 +20,8 @@ import java.io.IOException;
 /**
  * Refuses bodies over {@link JsonBody#MAX_BYTES} before anything buffers them: a declared length
  * is checked up front, a chunked body is cut one byte past the limit so the reader sees it is too long.
- * A body sent as something other than JSON (curl's default form encoding) is a 415, not a parse error.
+ * A body sent as something other than JSON (curl's default form encoding), or without saying what
+ * it is, is a 415, not a parse error.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -36,7 +37,7 @@ class BodyLimitFilter extends OncePerRequestFilter {
         }
         String type = request.getContentType();
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-        if (type != null && hasBody && !isJson(type)) {
+        if (hasBody && (type == null || !isJson(type))) {
             ProblemResponses.write(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type",
                     "send the body as application/json");
             return;

@@ -9,6 +9,9 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Reads request documents with limits an internet-facing API needs: size, nesting depth, number
  * and string length, duplicate keys, trailing garbage. Every failure is an {@link InvalidRequest}
@@ -17,6 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class JsonBody {
     public static final int MAX_BYTES = 1024 * 1024;
     static final int MAX_DEPTH = 32;
+    /** A hostile document could have a bad string in each of thousands of places; the answer lists this many. */
+    static final int MAX_TEXT_VIOLATIONS = 100;
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
@@ -50,7 +55,49 @@ public final class JsonBody {
             throw InvalidRequest.of("", "malformed JSON" + where);
         }
         if (node == null || !node.isObject()) throw InvalidRequest.of("", "the body must be a JSON object");
+        List<ApiViolation> unstorable = new ArrayList<>();
+        checkText(node, "", unstorable);
+        if (!unstorable.isEmpty()) throw new InvalidRequest(unstorable);
         return node;
+    }
+
+    /**
+     * Whether a text can be stored and sent back as it came: PostgreSQL refuses the NUL character in
+     * text and jsonb, and a UTF-16 surrogate without its pair has no UTF-8 form. Every string of every
+     * document (names of fields too) passes here before any part of the control plane sees it.
+     */
+    public static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) return false;
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) return false;
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static final String UNSTORABLE = "must not contain the NUL character or an unpaired UTF-16 surrogate";
+
+    private static void checkText(JsonNode node, String path, List<ApiViolation> violations) {
+        if (violations.size() >= MAX_TEXT_VIOLATIONS) return;
+        if (node.isString()) {
+            if (!storable(node.asString())) violations.add(ApiViolation.at(path, UNSTORABLE));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) checkText(node.get(i), path + "[" + i + "]", violations);
+        } else if (node.isObject()) {
+            for (var entry : node.properties()) {
+                String child = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
+                if (!storable(entry.getKey())) {
+                    violations.add(ApiViolation.at(path, "field names " + UNSTORABLE));
+                    continue;
+                }
+                checkText(entry.getValue(), child, violations);
+            }
+        }
     }
 
     /** Parses an optional JSON object body: an empty body is an empty object. */

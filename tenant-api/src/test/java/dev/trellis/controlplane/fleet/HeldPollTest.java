@@ -28,7 +28,7 @@ class HeldPollTest {
     void suspended() {
         request.setAsyncSupported(true);
         async = (MockAsyncContext) request.startAsync(request, response);
-        poll = new HeldPoll("trp_a", "trp_a_secret", "sha256:a");
+        poll = new HeldPoll(new SnapshotKey("t", "m", "s"), "trp_a", "trp_a_secret", "sha256:a");
         poll.hold(async, Duration.ofSeconds(30), ended::incrementAndGet);
     }
 

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -68,15 +67,7 @@ class WokenProxyTokensIT {
     }
 
     private MintedCredential proxy(String tenantId, Instant notAfter) {
-        MintedCredential credential = MintedCredential.mint(Proxies.KIND);
-        Timestamp now = Timestamp.from(TenantTransactions.now());
-        transactions.inTenant(tenantId, () -> jdbc.sql("""
-                        INSERT INTO proxies (id, tenant_id, mesh, service, version, secret_hash, fingerprint, not_after,
-                                             registered_at, last_seen)
-                        VALUES (?, ?, 'shop', 'web', 'v1', ?, 'test', ?, ?, ?)""")
-                .params(credential.id(), tenantId, credential.hash(), Timestamp.from(notAfter), now, now)
-                .update());
-        return credential;
+        return TestProxies.insert(transactions, jdbc, tenantId, notAfter);
     }
 
     /** A new tenant with the mesh {@code shop}, made through the API; answers the tenant's id. */

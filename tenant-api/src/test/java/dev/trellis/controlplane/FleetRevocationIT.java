@@ -1,0 +1,159 @@
+package dev.trellis.controlplane;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Credentials die with what they belong to (issue 11 §3): deleting a service revokes its proxies
+ * (poll, status, endpoint and renewal all refused; the endpoint leaves callers' snapshots) and its
+ * unused join tokens, so a service created again under the same name gets none of them back; a
+ * join token can be revoked before use; the mesh's authority certifies only strong keys.
+ */
+@Timeout(120)
+class FleetRevocationIT extends ControlPlaneIT {
+    private Api fleet;
+
+    @BeforeEach
+    void fleetClient() {
+        // Proxies' own calls (/v1/fleet/**) are checked elsewhere; people's calls here go through the contract check.
+        fleet = new Api(port, exchange -> {
+        });
+    }
+
+    @Test
+    void deletingAServiceRevokesItsProxiesAndTheyDoNotComeBackWithANewServiceOfTheSameName() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        String unused = joinToken(key, "echo");
+        JsonNode echo = register(key, "echo");
+        String token = echo.get("token").asString();
+        assertThat(fleet.post("/v1/fleet/endpoints", token, "{\"address\": \"10.9.9.9\", \"port\": 8080}").status()).isEqualTo(204);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).contains("10.9.9.9");
+        assertThat(fleet.get("/v1/fleet/config", token).status()).isEqualTo(200);
+
+        // What refers to echo goes first (web then sees every service: the mesh is PERMISSIVE).
+        assertThat(api.delete("/v1/meshes/shop/routes/echo-canary", key).status()).isEqualTo(204);
+        assertThat(api.put("/v1/meshes/shop/services/web", key, "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}]}")
+                .status()).isEqualTo(200);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).contains("10.9.9.9");
+        assertThat(api.delete("/v1/meshes/shop/services/echo", key).status()).isEqualTo(204);
+        assertThat(api.put("/v1/meshes/shop/services/echo", key, "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}]}")
+                .status()).isEqualTo(201);
+
+        // The old proxy's token is dead for every fleet call, and its endpoint does not reappear.
+        assertThat(fleet.get("/v1/fleet/config", token).status()).isEqualTo(401);
+        assertThat(fleet.post("/v1/fleet/status", token, "{\"version\": \"x\", \"result\": \"applied\"}").status()).isEqualTo(401);
+        assertThat(fleet.post("/v1/fleet/endpoints", token, "{\"address\": \"10.9.9.9\", \"port\": 8080}").status()).isEqualTo(401);
+        assertThat(fleet.post("/v1/fleet/certificates", token, csrBody(ProxyKey.generate())).status()).isEqualTo(401);
+        assertThat(api.get("/v1/meshes/shop/snapshots/web", key).body()).doesNotContain("10.9.9.9");
+        assertThat(api.get("/v1/meshes/shop/proxies", key).json().get("items")).isEmpty();
+        // A join token minted for the old service does not register a proxy of the new one.
+        assertThat(fleet.post("/v1/fleet/register", null, registration(unused, ProxyKey.generate().csr())).status()).isEqualTo(401);
+        assertThat(register(key, "echo").get("token").asString()).isNotEqualTo(token);
+    }
+
+    @Test
+    void deletingAMeshRevokesItsProxies() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        String token = register(key, "web").get("token").asString();
+        assertThat(fleet.get("/v1/fleet/config", token).status()).isEqualTo(200);
+        for (String path : List.of("routes/echo-canary", "services/web", "services/echo")) {
+            assertThat(api.delete("/v1/meshes/shop/" + path, key).status()).isEqualTo(204);
+        }
+        assertThat(api.delete("/v1/meshes/shop", key).status()).isEqualTo(204);
+        declareMesh(key);
+        assertThat(fleet.get("/v1/fleet/config", token).status()).isEqualTo(401);
+        assertThat(fleet.post("/v1/fleet/certificates", token, csrBody(ProxyKey.generate())).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aJoinTokenCanBeRevokedBeforeUseByAnEditor() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        Api.Response minted = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"version\": \"v1\"}");
+        String id = minted.json().get("id").asString();
+        String token = minted.json().get("token").asString();
+        assertThat(token).contains("_" + id + "_");
+
+        String viewer = newKey(key, "viewer");
+        assertThat(api.delete("/v1/meshes/shop/join-tokens/" + id, viewer).status()).isEqualTo(403);
+        String editor = newKey(key, "editor");
+        assertThat(api.delete("/v1/meshes/shop/join-tokens/" + id, editor).status()).isEqualTo(204);
+        assertThat(api.delete("/v1/meshes/shop/join-tokens/" + id, editor).status()).isEqualTo(409);
+        assertThat(fleet.post("/v1/fleet/register", null, registration(token, ProxyKey.generate().csr())).status()).isEqualTo(401);
+        assertThat(api.delete("/v1/meshes/shop/join-tokens/nosuchtoken1", key).status()).isEqualTo(404);
+        // Another tenant cannot revoke it, nor learn it exists.
+        String other = newTenant();
+        declareMesh(other);
+        String second = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\"}").json().get("id").asString();
+        assertThat(api.delete("/v1/meshes/shop/join-tokens/" + second, other).status()).isEqualTo(404);
+        assertThat(api.get("/v1/audit-events?limit=5", key).json().get("items").findValuesAsString("action")).contains("join-token.revoke");
+    }
+
+    @Test
+    void theMeshAuthorityCertifiesOnlyStrongKeys() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        for (ProxyKey weak : List.of(ProxyKey.generate("RSA", 1024), ProxyKey.generate("RSA", 512), ProxyKey.generate("DSA", 2048),
+                ProxyKey.generate("EC", "secp521r1"))) {
+            Api.Response refused = fleet.post("/v1/fleet/register", null, registration(joinToken(key, "echo"), weak.csr()));
+            assertThat(refused.status()).as(weak.pair().getPublic().getAlgorithm()).isEqualTo(400);
+            assertThat(refused.json().get("violations").get(0).get("message").asString())
+                    .contains("EC P-256 or P-384", "RSA key of at least 2048 bits");
+        }
+        for (ProxyKey strong : List.of(ProxyKey.generate("RSA", 2048), ProxyKey.generate("EC", "secp384r1"), ProxyKey.generate())) {
+            assertThat(fleet.post("/v1/fleet/register", null, registration(joinToken(key, "echo"), strong.csr())).status()).isEqualTo(201);
+        }
+        String token = register(key, "echo").get("token").asString();
+        assertThat(fleet.post("/v1/fleet/certificates", token, csrBody(ProxyKey.generate("RSA", 1024))).status()).isEqualTo(400);
+    }
+
+    @Test
+    void statusReportsAreBounded() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        String token = register(key, "echo").get("token").asString();
+        Api.Response big = fleet.post("/v1/fleet/status", token, "{\"version\": \"" + "v".repeat(60_000) + "\", \"result\": \"applied\"}");
+        assertThat(big.status()).isEqualTo(400);
+        assertThat(big.json().get("violations").get(0).get("field").asString()).isEqualTo("version");
+        assertThat(fleet.post("/v1/fleet/status", token, "{\"version\": \"x\", \"result\": null}").status()).isEqualTo(400);
+        assertThat(api.get("/v1/meshes/shop/proxies", key).json().get("items").get(0).get("appliedVersion").isNull()).isTrue();
+    }
+
+    private void declareMesh(String key) {
+        assertThat(api.put("/v1/meshes/shop", key, "{\"mtls\": \"PERMISSIVE\"}").status()).isEqualTo(201);
+        assertThat(api.put("/v1/meshes/shop/services/echo", key,
+                "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}, {\"name\": \"v2\"}]}").status()).isEqualTo(201);
+        assertThat(api.put("/v1/meshes/shop/services/web", key,
+                "{\"protocol\": \"http\", \"port\": 8080, \"versions\": [{\"name\": \"v1\"}], \"dependsOn\": [\"echo\"]}").status()).isEqualTo(201);
+        assertThat(api.put("/v1/meshes/shop/routes/echo-canary", key, """
+                {"service": "echo", "rules": [{"backends": [{"service": "echo", "version": "v1", "weight": 100}]}]}""").status()).isEqualTo(201);
+    }
+
+    private String joinToken(String key, String service) {
+        Api.Response minted = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"" + service + "\", \"version\": \"v1\"}");
+        assertThat(minted.status()).isEqualTo(201);
+        return minted.json().get("token").asString();
+    }
+
+    private JsonNode register(String key, String service) throws Exception {
+        Api.Response registered = fleet.post("/v1/fleet/register", null, registration(joinToken(key, service), ProxyKey.generate().csr()));
+        assertThat(registered.status()).isEqualTo(201);
+        return registered.json();
+    }
+
+    private static String registration(String joinToken, String csr) {
+        return "{\"joinToken\": " + Api.JSON.writeValueAsString(joinToken) + ", \"csr\": " + Api.JSON.writeValueAsString(csr) + "}";
+    }
+
+    private static String csrBody(ProxyKey key) throws Exception {
+        return "{\"csr\": " + Api.JSON.writeValueAsString(key.csr()) + "}";
+    }
+}
