@@ -1,6 +1,5 @@
 package dev.trellis.controlplane.audit;
 
-import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.PageRequest;
 import dev.trellis.controlplane.web.Page;
@@ -24,8 +23,8 @@ public class AuditLog {
         this.jdbc = jdbc;
     }
 
-    public void record(Caller caller, String action, String resource, JsonNode before, JsonNode after) {
-        record(caller.tenantId(), caller.subject(), action, resource, before, after);
+    public void record(Actor actor, String action, String resource, JsonNode before, JsonNode after) {
+        record(actor.tenantId(), actor.subject(), action, resource, before, after);
     }
 
     public void record(String tenantId, String actor, String action, String resource, JsonNode before, JsonNode after) {
@@ -38,7 +37,7 @@ public class AuditLog {
     }
 
     /** Newest first; the cursor is the last event id seen. */
-    Page<AuditEvent> page(String tenantId, PageRequest request) {
+    public Page<AuditEvent> page(String tenantId, PageRequest request) {
         long before = request.after().isEmpty() ? Long.MAX_VALUE : parseId(request.after());
         List<AuditEvent> rows = jdbc.sql("""
                         SELECT id, at, actor, action, resource, before::text, after::text FROM audit_events

@@ -8,7 +8,6 @@ import dev.trellis.controlplane.access.Role;
 import dev.trellis.controlplane.audit.AuditLog;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.service.ServiceReferences;
-import dev.trellis.controlplane.snapshot.MeshCompilation;
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
 import org.springframework.stereotype.Service;
@@ -29,10 +28,10 @@ import java.util.Optional;
 class ResourceWrites {
     private final TenantTransactions transactions;
     private final MeshResources resources;
-    private final MeshCompilation compilation;
+    private final MeshRecompiler compilation;
     private final AuditLog audit;
 
-    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit) {
+    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshRecompiler compilation, AuditLog audit) {
         this.transactions = transactions;
         this.resources = resources;
         this.compilation = compilation;
@@ -46,7 +45,8 @@ class ResourceWrites {
         }
     }
 
-    Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch, boolean dryRun) {
+    Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch,
+                String ifNoneMatch, boolean dryRun) {
         caller.require(Role.EDITOR);
         ObjectNode document = (ObjectNode) body.deepCopy();
         String expected = ifMatch != null ? ifMatch : stripMetadata(document, name);
@@ -61,11 +61,12 @@ class ResourceWrites {
             else if (!resources.lockMesh(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             Optional<StoredResource> before = resources.find(caller.tenantId(), kind, mesh, name);
             Preconditions.check(path, expected, before);
+            Preconditions.checkNoneMatch(path, ifNoneMatch, before);
             if (before.isPresent() && before.get().document().equals(document)) {
                 return dryRun ? report(caller, mesh, status, before.get()) : new Outcome(before.get(), false, null);
             }
             StoredResource after = resources.save(caller.tenantId(), kind, mesh, name, document, before);
-            MeshCompilation.Outcome compiled;
+            MeshRecompiler.Outcome compiled;
             try {
                 compiled = compilation.recompile(caller.tenantId(), mesh, dryRun);
             } catch (MeshInvalid e) {
@@ -91,7 +92,7 @@ class ResourceWrites {
             StoredResource before = resources.find(caller.tenantId(), kind, mesh, name)
                     .orElseThrow(() -> new ResourceNotFound(path));
             Preconditions.check(path, ifMatch, Optional.of(before));
-            MeshCompilation.Outcome compiled = null;
+            MeshRecompiler.Outcome compiled = null;
             if (kind == ResourceKind.MESH) {
                 List<String> contents = resources.contents(caller.tenantId(), mesh);
                 if (!contents.isEmpty()) throw inUse(path, contents, "delete these first");

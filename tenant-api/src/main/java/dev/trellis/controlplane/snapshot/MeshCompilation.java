@@ -13,6 +13,7 @@ import dev.trellis.compiler.SnapshotDiff;
 import dev.trellis.compiler.Violation;
 import dev.trellis.controlplane.endpoint.RegisteredEndpoints;
 import dev.trellis.controlplane.mesh.MeshInvalid;
+import dev.trellis.controlplane.mesh.MeshRecompiler;
 import dev.trellis.controlplane.mesh.MeshResources;
 import dev.trellis.controlplane.mesh.ResourceKind;
 import dev.trellis.controlplane.web.ApiViolation;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  * mesh that does not compile stores nothing.
  */
 @Service
-public class MeshCompilation {
+public class MeshCompilation implements MeshRecompiler {
     private final MeshResources resources;
     private final SnapshotStore snapshots;
     private final RegisteredEndpoints endpoints;
@@ -41,11 +42,8 @@ public class MeshCompilation {
         this.endpoints = endpoints;
     }
 
-    /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed (when asked). */
-    public record Outcome(CompileResult result, List<SnapshotChange> changes) {
-    }
-
     /** The mesh as declared now, parsed again with the compiler. */
+    @Override
     public MeshState state(String tenantId, String mesh) {
         List<Violation> violations = new ArrayList<>();
         Map<String, JsonNode> meshDocument = resources.documents(tenantId, ResourceKind.MESH, mesh);
@@ -58,6 +56,7 @@ public class MeshCompilation {
     }
 
     /** Compiles the mesh as it stands in this transaction, without storing anything. */
+    @Override
     public CompileResult compile(String tenantId, String mesh) {
         return MeshCompiler.compile(state(tenantId, mesh));
     }
@@ -68,6 +67,7 @@ public class MeshCompilation {
      *
      * @throws MeshInvalid with every compile error when the mesh does not compile
      */
+    @Override
     public Outcome recompile(String tenantId, String mesh, boolean withDiff) {
         CompileResult result = compile(tenantId, mesh);
         if (!result.ok()) throw new MeshInvalid(result.errors().stream().map(MeshCompilation::violation).toList());

@@ -1,0 +1,32 @@
+package dev.trellis.controlplane.mesh;
+
+import dev.trellis.compiler.CompileResult;
+import dev.trellis.compiler.MeshState;
+import dev.trellis.compiler.SnapshotChange;
+
+import java.util.List;
+
+/**
+ * What a declarative write needs of compilation, inside the write's transaction. The snapshot
+ * package implements it (it owns the stored snapshots); the mesh package depends only on this
+ * contract, so the two do not import each other.
+ */
+public interface MeshRecompiler {
+
+    /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed (when asked). */
+    record Outcome(CompileResult result, List<SnapshotChange> changes) {
+    }
+
+    /** The mesh as declared now, parsed with the compiler. */
+    MeshState state(String tenantId, String mesh);
+
+    /** Compiles the mesh as it stands in this transaction, without storing anything. */
+    CompileResult compile(String tenantId, String mesh);
+
+    /**
+     * Compiles the mesh and stores the snapshots that changed; the detailed diff only when asked.
+     *
+     * @throws MeshInvalid with every compile error when the mesh does not compile
+     */
+    Outcome recompile(String tenantId, String mesh, boolean withDiff);
+}
