@@ -1,4 +1,4 @@
-# A join token for one workload's proxy (e.g. an ECS task outside the injectors), and the
+# A join token for one workload's proxy (a workload started by hand, e.g. on a VM), and the
 # compiled snapshot of the same service, saved so a proxy can also start from the file alone
 # (TRELLIS_SNAPSHOT_FILE). Needs the mesh "shop" with service "checkout" (see ../canary).
 
