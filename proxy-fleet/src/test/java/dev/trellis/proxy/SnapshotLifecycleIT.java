@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.trellis.compiler.snapshot.Match;
@@ -49,17 +50,21 @@ class SnapshotLifecycleIT {
         proxy.apply(toA());
         AtomicBoolean swapping = new AtomicBoolean(true);
         CompletableFuture<Void> swaps = CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < 40; i++) {
-                assertThat(proxy.apply(i % 2 == 0 ? toB() : toA()).applied()).isTrue();
-                sleep(25);
+            try {
+                for (int i = 0; i < 40; i++) {
+                    assertThat(proxy.apply(i % 2 == 0 ? toB() : toA()).applied()).isTrue();
+                    sleep(25);
+                }
+            } finally {
+                // A failed swap ends the load too, so the failure is reported instead of looping forever.
+                swapping.set(false);
             }
-            swapping.set(false);
         });
         List<HttpResponse<String>> responses = new java.util.ArrayList<>();
         while (swapping.get()) {
             responses.addAll(proxy.sendMany(200, 16, () -> proxy.request("http://echo/during-swap").build()));
         }
-        swaps.get();
+        swaps.get(30, TimeUnit.SECONDS);
 
         assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
         Map<String, Long> byBackend = RoutingIT.count(responses);
