@@ -31,10 +31,9 @@ data "trellis_snapshot" "checkout" {
 
 output "proxy_environment" {
   sensitive = true
+  # The token names mesh, service and version: the proxy learns them when it registers.
   value = {
-    TRELLIS_MESH       = data.trellis_service.checkout.mesh
     TRELLIS_SERVICE    = data.trellis_service.checkout.name
-    TRELLIS_VERSION    = trellis_join_token.checkout_v2.version
     TRELLIS_JOIN_TOKEN = trellis_join_token.checkout_v2.token
   }
 }

@@ -13,7 +13,7 @@ import java.util.function.Function;
  * violation with its JSON path: unknown fields, wrong types, missing fields, bad enums and
  * durations, invalid or catastrophic regexes, split weights that don't sum to 100, names that are
  * not DNS-1123 labels. References to other resources are checked by {@link MeshCompiler}.
- * Field names and shapes are documented in {@code docs/policies.md} and DESIGN.md.
+ * Field names and shapes are documented in {@code docs/policies.md} and {@code openapi/trellis.yaml}.
  */
 public final class Documents {
     private Documents() {
