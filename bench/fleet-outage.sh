@@ -21,6 +21,7 @@ trap 'rm -rf "$jars"' EXIT
 cp tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar "$jars/"
 echo "fleet outage: $outage, commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 mvn -B -o -pl e2e verify -Dit.test=FleetEndToEndIT -Dtrellis.e2e.jars="$jars" -Dtrellis.e2e.outage="$outage" \
+  -Djunit.jupiter.execution.timeout.default=60m -Dfailsafe.timeout=7200 \
   | grep -E "control plane down|while the control plane returned|write → |Tests run:|FAIL|ERROR" || true
 echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 test -z "$(grep -l -E '<(failure|error)' e2e/target/failsafe-reports/TEST-*.xml 2>/dev/null)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trellis proxy vs nginx, same backend, same wrk load, one after the other in one run.
 #
-#   bench/proxy-vs-nginx.sh            (build first: mvn -pl proxy-fleet -am package -DskipTests)
+#   bench/proxy-vs-nginx.sh            (build first: bin/trellis build -pl proxy-fleet -am)
 #
 # Starts one backend (nginx, 1 worker, fixed 200 answer), nginx as a reverse proxy (1 worker,
 # upstream keep-alive) and the Trellis proxy (one route with retry, timeout and metrics on), then:
@@ -46,7 +46,7 @@ java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 [ -x "$java_bin" ] || java_bin="$(command -v java)"
 jar="$root/proxy-fleet/target/trellis-proxy.jar"
 if [ ! -f "$jar" ]; then
-  echo "no $jar; build it with: mvn -pl proxy-fleet -am package -DskipTests" >&2
+  echo "no $jar; build it with: bin/trellis build -pl proxy-fleet -am" >&2
   exit 1
 fi
 

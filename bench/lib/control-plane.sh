@@ -16,7 +16,7 @@ start_control_plane() {
   [ "${1:-}" = "--" ] && shift
   app_args=("$@")
   local jar="${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-control-plane.jar}"
-  [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests -pl tenant-api -am package)
+  [ -f "$jar" ] || "$root/bin/trellis" build -pl tenant-api -am
 
   cp_home="$(mktemp -d)"
   work="$(mktemp -d)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provider start-up, as Terraform pays it on every command: time from exec to the go-plugin
 # handshake line, N runs with the class-data archive and N without, alternating, and the ratio.
-#   terraform-provider/bench/startup.sh [runs]    (after mvn -pl terraform-provider package)
+#   terraform-provider/bench/startup.sh [runs]    (after bin/trellis build -pl terraform-provider -am)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 launcher="$here/target/terraform-provider-trellis"

@@ -1,4 +1,4 @@
-# A join token for one workload's proxy (e.g. an ECS task outside the injectors), and the
+# A join token for one workload's proxy (a workload started by hand, e.g. on a VM), and the
 # compiled snapshot of the same service, saved so a proxy can also start from the file alone
 # (TRELLIS_SNAPSHOT_FILE). Needs the mesh "shop" with service "checkout" (see ../canary).
 
@@ -31,10 +31,9 @@ data "trellis_snapshot" "checkout" {
 
 output "proxy_environment" {
   sensitive = true
+  # The token names mesh, service and version: the proxy learns them when it registers.
   value = {
-    TRELLIS_MESH       = data.trellis_service.checkout.mesh
     TRELLIS_SERVICE    = data.trellis_service.checkout.name
-    TRELLIS_VERSION    = trellis_join_token.checkout_v2.version
     TRELLIS_JOIN_TOKEN = trellis_join_token.checkout_v2.token
   }
 }

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * durations, regexes RE2 cannot run or that exceed its limits, header rewrites and endpoint
  * addresses that would break the wire, split weights that don't sum to 100, names that are not
  * DNS-1123 labels. References to other resources are checked by {@link MeshCompiler}.
- * Field names and shapes are documented in {@code docs/policies.md} and DESIGN.md.
+ * Field names and shapes are documented in {@code docs/policies.md} and {@code openapi/trellis.yaml}.
  */
 public final class Documents {
     private Documents() {

@@ -8,8 +8,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Which services a service may call, i.e. what its snapshot's outbound side holds (DESIGN.md,
- * "Snapshot scope"): under STRICT exactly what ACCESS policies admit; {@code dependsOn} narrows
+ * Which services a service may call, i.e. what its snapshot's outbound side holds
+ * (docs/snapshot-format.md, "Scope"): under STRICT exactly what ACCESS policies admit; {@code dependsOn} narrows
  * in any mode; otherwise every service of the mesh.
  */
 final class Scope {

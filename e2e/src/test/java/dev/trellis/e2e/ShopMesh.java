@@ -114,7 +114,7 @@ final class ShopMesh implements AutoCloseable {
     void startProxy(Workload workload, String joinToken) throws InterruptedException {
         Map<String, String> environment = new java.util.HashMap<>(Map.of(
                 "TRELLIS_CONTROL_PLANE", "http://127.0.0.1:" + controlPlanePort,
-                "TRELLIS_MESH", "shop", "TRELLIS_SERVICE", workload.service, "TRELLIS_VERSION", workload.version,
+                "TRELLIS_SERVICE", workload.service,
                 "TRELLIS_APP_PORT", String.valueOf(workload.app.port()),
                 "TRELLIS_INBOUND_PORT", String.valueOf(workload.inbound),
                 "TRELLIS_OUTBOUND_PORT", String.valueOf(workload.outbound),

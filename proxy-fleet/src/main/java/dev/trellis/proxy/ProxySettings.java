@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The proxy's configuration, bound from the environment ({@code TRELLIS_SNAPSHOT_FILE} is
- * {@code trellis.snapshot-file}, and so on) as DESIGN.md's "How each part starts" lists it.
+ * {@code trellis.snapshot-file}, and so on) as docs/proxy.md's variable table lists it.
  *
  * @param snapshotFile       a compiled snapshot to run from, watched for changes; null when the control plane delivers them
  * @param appPort            where the local app listens (inbound traffic goes there); 0 means the snapshot's inbound port

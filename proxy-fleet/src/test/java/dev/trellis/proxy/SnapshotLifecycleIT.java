@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.trellis.compiler.snapshot.Match;
@@ -52,20 +53,27 @@ class SnapshotLifecycleIT {
         // Its own thread: the common pool may have one worker on a small machine, and the HTTP client needs it.
         java.util.concurrent.ExecutorService swapper = java.util.concurrent.Executors.newSingleThreadExecutor();
         CompletableFuture<Void> swaps = CompletableFuture.runAsync(() -> {
-            // At least 40 swaps, and on until two batches of requests ran under them (a loaded machine is slow).
-            for (int i = 0; i < 40 || batches.get() < 2; i++) {
-                assertThat(proxy.apply(i % 2 == 0 ? toB() : toA()).applied()).isTrue();
-                sleep(25);
+            try {
+                // At least 40 swaps, and on until two batches of requests ran under them (a loaded machine is slow).
+                for (int i = 0; i < 40 || batches.get() < 2; i++) {
+                    assertThat(proxy.apply(i % 2 == 0 ? toB() : toA()).applied()).isTrue();
+                    sleep(25);
+                }
+            } finally {
+                // A failed swap ends the load too, so the failure is reported instead of looping forever.
+                swapping.set(false);
             }
-            swapping.set(false);
         }, swapper);
         List<HttpResponse<String>> responses = new java.util.ArrayList<>();
         while (swapping.get()) {
             responses.addAll(proxy.sendMany(200, 16, () -> proxy.request("http://echo/during-swap").build()));
             batches.incrementAndGet();
         }
-        swaps.get();
-        swapper.shutdown();
+        try {
+            swaps.get(30, TimeUnit.SECONDS);
+        } finally {
+            swapper.shutdown();
+        }
 
         assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
         Map<String, Long> byBackend = RoutingIT.count(responses);

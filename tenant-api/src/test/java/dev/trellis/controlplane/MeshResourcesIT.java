@@ -45,6 +45,28 @@ class MeshResourcesIT extends ControlPlaneIT {
     }
 
     @Test
+    void ifNoneMatchStarCreatesButNeverOverwrites() {
+        String key = newTenant();
+        declareShop(key);
+        String before = api.get("/v1/meshes/shop/services/web", key).body();
+        Api.Response refused = api.put("/v1/meshes/shop/services/web", key, "{\"port\": 9090}", "If-None-Match", "*");
+        assertThat(refused.status()).isEqualTo(412);
+        assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(refused.json().get("title").asString()).isEqualTo("Resource already exists");
+        assertThat(refused.json().get("detail").asString()).contains("meshes/shop/services/web");
+        assertThat(api.get("/v1/meshes/shop/services/web", key).body()).isEqualTo(before);
+        // Sending the stored document again changes nothing, but is still not a creation.
+        assertThat(api.put("/v1/meshes/shop", key, "{\"mtls\": \"PERMISSIVE\"}", "If-None-Match", "*").status()).isEqualTo(412);
+        // What does not exist yet is created.
+        Api.Response created = api.put("/v1/meshes/shop/services/db", key, "{\"port\": 5432}", "If-None-Match", "*");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(api.put("/v1/meshes/other", key, "{}", "If-None-Match", "*").status()).isEqualTo(201);
+        // An entity tag list fails only when it names the current version.
+        assertThat(api.put("/v1/meshes/shop/services/db", key, "{\"port\": 5433}", "If-None-Match", "\"1\"").status()).isEqualTo(412);
+        assertThat(api.put("/v1/meshes/shop/services/db", key, "{\"port\": 5433}", "If-None-Match", "\"9\"").status()).isEqualTo(200);
+    }
+
+    @Test
     void ofTwoConcurrentWritersWithTheSameIfMatchExactlyOneWins() throws Exception {
         String key = newTenant();
         declareShop(key);

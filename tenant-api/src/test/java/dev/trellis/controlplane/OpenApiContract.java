@@ -78,7 +78,6 @@ final class OpenApiContract {
         String bare = path.split("\\?", 2)[0];
         return operations.stream()
                 .filter(o -> o.method().equals(method) && o.pattern().matcher(bare).matches())
-                .filter(o -> !o.template().contains("{kind}") || bare.matches("/v1/meshes/[^/]+/(services|routes|policies)(/[^/]+)?"))
                 .min(Comparator.comparingInt(Operation::parameters));
     }
 

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import tools.jackson.databind.JsonNode;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,14 +24,28 @@ class OpenApiContractIT extends ControlPlaneIT {
     @Test
     void everyMappedEndpointIsDocumented() {
         Set<String> documented = new TreeSet<>();
-        OpenApiContract.instance().operations().forEach(o -> documented.add(o.key()));
+        OpenApiContract.instance().operations().forEach(o -> documented.add(o.method() + " " + anyParameter(o.template())));
         Set<String> mapped = new TreeSet<>();
         mappings.getHandlerMethods().keySet().forEach(info -> info.getPatternValues().stream()
                 .filter(p -> p.startsWith("/v1/"))
-                .forEach(p -> info.getMethodsCondition().getMethods().forEach(m ->
-                        mapped.add(m.name() + " " + p.replaceAll("\\{(\\w+):[^}]*}", "{$1}")))));
+                .flatMap(OpenApiContractIT::alternatives)
+                .forEach(p -> info.getMethodsCondition().getMethods().forEach(m -> mapped.add(m.name() + " " + anyParameter(p)))));
         assertThat(documented).containsAll(mapped);
         assertThat(mapped).containsAll(documented);
+    }
+
+    /** A segment {@code {kind:services|routes|policies}} maps one literal path per alternative, as the spec lists them. */
+    private static java.util.stream.Stream<String> alternatives(String pattern) {
+        java.util.regex.Matcher choice = java.util.regex.Pattern.compile("\\{\\w+:([a-z|-]+)}").matcher(pattern);
+        if (!choice.find()) return java.util.stream.Stream.of(pattern);
+        return java.util.Arrays.stream(choice.group(1).split("\\|"))
+                .map(literal -> pattern.substring(0, choice.start()) + literal + pattern.substring(choice.end()))
+                .flatMap(OpenApiContractIT::alternatives);
+    }
+
+    /** Parameter names differ between the code and the spec ({name} and {service}); their places must not. */
+    private static String anyParameter(String template) {
+        return template.replaceAll("\\{[^}]+}", "{}");
     }
 
     @Test
@@ -65,8 +80,15 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.get("/v1/audit-events", key);
         api.get("/v1/meshes", key);
         api.get("/v1/meshes/shop", key);
-        api.get("/v1/meshes/shop/routes", key);
+        for (String kind : List.of("services", "routes", "policies")) api.get("/v1/meshes/shop/" + kind, key);
+        api.get("/v1/meshes/shop/services/echo", key);
         api.get("/v1/meshes/shop/routes/echo-canary", key);
+        api.get("/v1/meshes/shop/policies/web-to-echo", key);
+        api.put("/v1/meshes/shop/services/web?dryRun=true", key, "{\"protocol\": \"http\", \"port\": 8081}");
+        api.put("/v1/meshes/shop/policies/web-to-echo?dryRun=true", key, """
+                {"kind": "ACCESS", "target": {"service": "echo"}, "spec": {"allow": [{"from": {"service": "web"}}]}}""");
+        api.delete("/v1/meshes/shop/routes/echo-canary?dryRun=true", key);
+        api.delete("/v1/meshes/shop/services/web?dryRun=true", key);
         api.put("/v1/meshes/shop/routes/echo-canary?dryRun=true", key, canary(50, 50));
         api.get("/v1/meshes/shop/analysis", key);
         api.post("/v1/meshes/shop/simulate", key, "{\"source\": \"web\", \"host\": \"echo\", \"path\": \"/\"}");

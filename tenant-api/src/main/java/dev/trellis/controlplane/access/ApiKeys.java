@@ -42,6 +42,11 @@ public class ApiKeys {
         return new Created(new ApiKey(credential.id(), name, role, createdBy, now, null), credential.token());
     }
 
+    /** Whether {@code token} is a key of {@code tenantId} that still works (exists, matches, not revoked). */
+    public boolean works(String tenantId, String token) {
+        return authenticate(token).filter(caller -> caller.tenantId().equals(tenantId)).isPresent();
+    }
+
     /** The caller a presented key stands for, if it exists, matches and is not revoked. Never cached. */
     Optional<Caller> authenticate(String token) {
         Optional<String> id = MintedCredential.idOf(KIND, token);

@@ -1,5 +1,7 @@
 package dev.trellis.controlplane.access;
 
+import dev.trellis.controlplane.audit.Actor;
+
 /**
  * Who is calling, resolved from an API key or an OIDC token: the tenant comes from the
  * credential, never from the URL.
@@ -8,7 +10,7 @@ package dev.trellis.controlplane.access;
  * @param subject  {@code api-key:<id>} or the token's {@code sub}, as written in audit events
  * @param role     what the caller may do
  */
-public record Caller(String tenantId, String subject, Role role) {
+public record Caller(String tenantId, String subject, Role role) implements Actor {
 
     /** @throws Forbidden when the caller's role is weaker than {@code least} */
     public void require(Role least) {

@@ -1,8 +1,10 @@
 package dev.trellis.controlplane.access;
 
+import dev.trellis.controlplane.web.NotFound;
+
 /** The subject is not a member of the caller's tenant. Maps to 404. */
-public class MemberNotFound extends RuntimeException {
+public class MemberNotFound extends NotFound {
     public MemberNotFound(String subject) {
-        super("no member " + subject, null, false, false);
+        super("no member " + subject);
     }
 }

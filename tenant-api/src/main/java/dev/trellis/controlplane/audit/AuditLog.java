@@ -1,6 +1,5 @@
 package dev.trellis.controlplane.audit;
 
-import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.InvalidRequest;
 import dev.trellis.controlplane.web.PageRequest;
@@ -26,8 +25,8 @@ public class AuditLog {
         this.jdbc = jdbc;
     }
 
-    public void record(Caller caller, String action, String resource, JsonNode before, JsonNode after) {
-        record(caller.tenantId(), caller.subject(), action, resource, before, after);
+    public void record(Actor actor, String action, String resource, JsonNode before, JsonNode after) {
+        record(actor.tenantId(), actor.subject(), action, resource, before, after);
     }
 
     public void record(String tenantId, String actor, String action, String resource, JsonNode before, JsonNode after) {
@@ -41,7 +40,7 @@ public class AuditLog {
     }
 
     /** Newest first; the cursor is the last event id seen. */
-    Page<AuditEvent> page(String tenantId, PageRequest request) {
+    public Page<AuditEvent> page(String tenantId, PageRequest request) {
         if (!request.after().isEmpty() && !AuditEventIds.isId(request.after())) {
             throw InvalidRequest.of("cursor", "is not a cursor this API returned");
         }

@@ -1,8 +1,10 @@
 package dev.trellis.controlplane.billing;
 
+import dev.trellis.controlplane.web.NotFound;
+
 /** The operator named a tenant that does not exist. Maps to 404. */
-public class TenantNotFound extends RuntimeException {
+public class TenantNotFound extends NotFound {
     public TenantNotFound(String id) {
-        super("no tenant " + id, null, false, false);
+        super("no tenant " + id);
     }
 }

@@ -45,6 +45,18 @@ public record TrellisHome(Path root) {
         }
     }
 
+    /** Writes a secret file (replacing it), readable by the owner only. */
+    public void writeSecret(String name, String value) {
+        Path file = resolve(name);
+        try {
+            Files.createDirectories(root);
+            Files.writeString(file, value + "\n");
+            restrictToOwner(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     private static void restrictToOwner(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -49,9 +49,10 @@ class MeshResourceController {
     @PutMapping("/{mesh}")
     ResponseEntity<?> putMesh(@AuthenticationPrincipal Caller caller, @PathVariable String mesh,
                               @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                              @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
                               @RequestParam(defaultValue = "false") boolean dryRun,
                               @RequestBody(required = false) byte[] body) {
-        return answer(writes.put(caller, ResourceKind.MESH, mesh, mesh, JsonBody.object(body), ifMatch, dryRun),
+        return answer(writes.put(caller, ResourceKind.MESH, mesh, mesh, JsonBody.object(body), ifMatch, ifNoneMatch, dryRun),
                 ResourceKind.MESH, mesh, mesh);
     }
 
@@ -78,9 +79,10 @@ class MeshResourceController {
     ResponseEntity<?> putResource(@AuthenticationPrincipal Caller caller, @PathVariable String mesh,
                                   @PathVariable String kind, @PathVariable String name,
                                   @RequestHeader(value = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+                                  @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch,
                                   @RequestParam(defaultValue = "false") boolean dryRun,
                                   @RequestBody(required = false) byte[] body) {
-        return answer(writes.put(caller, kind(kind), mesh, name, JsonBody.object(body), ifMatch, dryRun), kind(kind), mesh, name);
+        return answer(writes.put(caller, kind(kind), mesh, name, JsonBody.object(body), ifMatch, ifNoneMatch, dryRun), kind(kind), mesh, name);
     }
 
     @DeleteMapping("/{mesh}/" + KINDS + "/{name}")

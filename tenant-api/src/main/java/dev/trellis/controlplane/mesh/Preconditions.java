@@ -1,8 +1,13 @@
 package dev.trellis.controlplane.mesh;
 
+import java.util.Arrays;
 import java.util.Optional;
 
-/** Optimistic concurrency: {@code If-Match} (or a {@code resourceVersion} sent in the body) must name the current version. */
+/**
+ * Conditional writes (RFC 9110 section 13). {@code If-Match} (or a {@code resourceVersion} sent in
+ * the body) must name the current version; {@code If-None-Match: *} makes a PUT create-only, so a
+ * client that means to create (Terraform's create) never overwrites what someone else made.
+ */
 final class Preconditions {
     private Preconditions() {
     }
@@ -16,8 +21,27 @@ final class Preconditions {
             if (current.isEmpty()) throw new StaleResourceVersion(path, "*", currentVersion);
             return;
         }
-        if (wanted.startsWith("W/")) wanted = wanted.substring(2);
-        wanted = wanted.replace("\"", "");
+        wanted = opaque(wanted);
         if (!wanted.equals(currentVersion)) throw new StaleResourceVersion(path, wanted, currentVersion);
+    }
+
+    /**
+     * {@code If-None-Match}: {@code *} fails when the resource exists at all; a list of entity tags
+     * fails when one of them is the current version (weak comparison, as the RFC asks).
+     *
+     * @throws ResourceExists when the condition does not hold
+     */
+    static void checkNoneMatch(String path, String ifNoneMatch, Optional<StoredResource> current) {
+        if (ifNoneMatch == null || ifNoneMatch.isBlank() || current.isEmpty()) return;
+        String currentVersion = Long.toString(current.get().resourceVersion());
+        boolean matches = Arrays.stream(ifNoneMatch.split(","))
+                .map(String::strip)
+                .anyMatch(tag -> tag.equals("*") || opaque(tag).equals(currentVersion));
+        if (matches) throw new ResourceExists(path, currentVersion);
+    }
+
+    private static String opaque(String entityTag) {
+        String tag = entityTag.startsWith("W/") ? entityTag.substring(2) : entityTag;
+        return tag.replace("\"", "");
     }
 }

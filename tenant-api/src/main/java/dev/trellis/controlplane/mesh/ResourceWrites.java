@@ -10,7 +10,6 @@ import dev.trellis.controlplane.audit.AuditLog;
 import dev.trellis.controlplane.billing.QuotaChecks;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.service.ServiceReferences;
-import dev.trellis.controlplane.snapshot.MeshCompilation;
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
 import org.springframework.context.ApplicationEventPublisher;
@@ -32,12 +31,12 @@ import java.util.Optional;
 class ResourceWrites {
     private final TenantTransactions transactions;
     private final MeshResources resources;
-    private final MeshCompilation compilation;
+    private final MeshRecompiler compilation;
     private final AuditLog audit;
     private final QuotaChecks quotas;
     private final ApplicationEventPublisher events;
 
-    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, AuditLog audit,
+    ResourceWrites(TenantTransactions transactions, MeshResources resources, MeshRecompiler compilation, AuditLog audit,
                    QuotaChecks quotas, ApplicationEventPublisher events) {
         this.transactions = transactions;
         this.resources = resources;
@@ -54,7 +53,8 @@ class ResourceWrites {
         }
     }
 
-    Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch, boolean dryRun) {
+    Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch,
+                String ifNoneMatch, boolean dryRun) {
         caller.require(Role.EDITOR);
         ObjectNode document = (ObjectNode) body.deepCopy();
         String expected = ifMatch != null ? ifMatch : stripMetadata(document, name);
@@ -65,7 +65,7 @@ class ResourceWrites {
             Object meant = spec != null ? spec : withoutUnknownFields(kind, document);
             if (meant != null && kind != ResourceKind.MESH) {
                 violations.addAll(transactions.inTenant(caller.tenantId(), () -> resources.meshExists(caller.tenantId(), mesh)
-                        ? compilation.errors(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, meant))
+                        ? compilation.errors(caller.tenantId(), mesh, new MeshRecompiler.Change(kind, name, meant))
                         : List.<ApiViolation>of()));
             }
             if (dryRun) return new Outcome(null, false, DryRun.invalid(violations));
@@ -77,6 +77,7 @@ class ResourceWrites {
             else if (!resources.lockMesh(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             Optional<StoredResource> before = resources.find(caller.tenantId(), kind, mesh, name);
             Preconditions.check(path, expected, before);
+            Preconditions.checkNoneMatch(path, ifNoneMatch, before);
             if (before.isEmpty()) {
                 try {
                     admitNew(caller.tenantId(), kind);
@@ -90,9 +91,9 @@ class ResourceWrites {
                 return dryRun ? report(caller, mesh, status, before.get()) : new Outcome(before.get(), false, null);
             }
             StoredResource after = resources.save(caller.tenantId(), kind, mesh, name, document, before);
-            MeshCompilation.Outcome compiled;
+            MeshRecompiler.Outcome compiled;
             try {
-                compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, spec), dryRun);
+                compiled = compilation.recompile(caller.tenantId(), mesh, new MeshRecompiler.Change(kind, name, spec), dryRun);
             } catch (MeshInvalid e) {
                 if (!dryRun) throw e;
                 status.setRollbackOnly();
@@ -116,7 +117,7 @@ class ResourceWrites {
             StoredResource before = resources.find(caller.tenantId(), kind, mesh, name)
                     .orElseThrow(() -> new ResourceNotFound(path));
             Preconditions.check(path, ifMatch, Optional.of(before));
-            MeshCompilation.Outcome compiled = null;
+            MeshRecompiler.Outcome compiled = null;
             if (kind == ResourceKind.MESH) {
                 List<String> contents = resources.contents(caller.tenantId(), mesh);
                 if (!contents.isEmpty()) throw inUse(path, contents, "delete these first");
@@ -131,7 +132,7 @@ class ResourceWrites {
                 // The service's proxies die with it (before the recompile, so callers lose their endpoints now).
                 if (kind == ResourceKind.SERVICE) events.publishEvent(new ServiceDeleted(caller.tenantId(), mesh, name));
                 try {
-                    compiled = compilation.recompile(caller.tenantId(), mesh, new MeshCompilation.Change(kind, name, null), dryRun);
+                    compiled = compilation.recompile(caller.tenantId(), mesh, new MeshRecompiler.Change(kind, name, null), dryRun);
                 } catch (MeshInvalid e) {
                     throw new ResourceInUse(path + " is still needed by the mesh", e.violations());
                 }

@@ -15,6 +15,7 @@ import dev.trellis.compiler.SnapshotDiff;
 import dev.trellis.compiler.Violation;
 import dev.trellis.controlplane.endpoint.RegisteredEndpoints;
 import dev.trellis.controlplane.mesh.MeshInvalid;
+import dev.trellis.controlplane.mesh.MeshRecompiler;
 import dev.trellis.controlplane.mesh.MeshResources;
 import dev.trellis.controlplane.mesh.ResourceKind;
 import dev.trellis.controlplane.web.ApiViolation;
@@ -39,7 +40,7 @@ import java.util.TreeMap;
  * mesh that does not compile stores nothing.
  */
 @Service
-public class MeshCompilation {
+public class MeshCompilation implements MeshRecompiler {
     private static final Logger log = LoggerFactory.getLogger(MeshCompilation.class);
 
     private final MeshResources resources;
@@ -54,19 +55,8 @@ public class MeshCompilation {
         this.cache = cache;
     }
 
-    /** What a successful recompilation did: the compiler's result and which proxies' snapshots changed (when asked). */
-    public record Outcome(CompileResult result, List<SnapshotChange> changes) {
-    }
-
-    /**
-     * The one document a write changed, already parsed and validated: {@code spec} is the compiler's
-     * model of it ({@link MeshSpec}, {@link ServiceSpec}, {@link RouteSpec}, {@link PolicySpec}), or
-     * null when the write deleted it.
-     */
-    public record Change(ResourceKind kind, String name, Object spec) {
-    }
-
     /** The mesh as declared now: the cached state when it is current, else every document parsed again. */
+    @Override
     public MeshState state(String tenantId, String mesh) {
         return current(tenantId, mesh).map(CompiledMesh::state).orElseGet(() -> read(tenantId, mesh));
     }
@@ -83,6 +73,7 @@ public class MeshCompilation {
     }
 
     /** Compiles the mesh as it stands in this transaction, without storing anything. */
+    @Override
     public CompileResult compile(String tenantId, String mesh) {
         return current(tenantId, mesh).map(CompiledMesh::result).orElseGet(() -> MeshCompiler.compile(read(tenantId, mesh)));
     }
@@ -101,6 +92,7 @@ public class MeshCompilation {
      *
      * @throws MeshInvalid with every compile error when the mesh does not compile
      */
+    @Override
     public Outcome recompile(String tenantId, String mesh, boolean withDiff) {
         return recompile(tenantId, mesh, null, withDiff);
     }
@@ -112,6 +104,7 @@ public class MeshCompilation {
      * read again, and only the snapshots the change can reach are rebuilt; otherwise the mesh is read
      * in full. The compiled mesh is kept once the transaction commits, never before.
      */
+    @Override
     public Outcome recompile(String tenantId, String mesh, Change change, boolean withDiff) {
         String generation = resources.generation(tenantId, mesh);
         Optional<CompiledMeshes.Entry> cached = cache.find(tenantId, mesh);

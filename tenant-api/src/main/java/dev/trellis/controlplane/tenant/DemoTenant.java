@@ -18,18 +18,23 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * {@code --trellis.demo=true}: makes sure a demo tenant exists and prints a fresh owner API key
- * for it (keys are stored hashed, so an old key's text cannot be shown again) and where the API's
- * documentation is served. The tenant's id is remembered in {@code TRELLIS_HOME/demo-tenant}:
- * row-level security lets nothing look a tenant up by name.
+ * {@code --trellis.demo=true}: makes sure a demo tenant exists and prints its owner API key and
+ * where the API's documentation is served. One key, kept across restarts: the API stores keys
+ * hashed, so the key's text is kept beside the operator key in {@code TRELLIS_HOME/demo-api-key}
+ * (readable by its owner only, as the generated operator key is) and printed again; a new key is
+ * minted only when that one no longer works (revoked through the API, or the file deleted). The
+ * tenant's id is remembered in {@code TRELLIS_HOME/demo-tenant}: row-level security lets nothing
+ * look a tenant up by name.
  */
 @Component
 @ConditionalOnBooleanProperty("trellis.demo")
 class DemoTenant {
+    static final String KEY_FILE = "demo-api-key";
     private final TenantSignup signup;
     private final TenantTransactions transactions;
     private final Tenants tenants;
     private final ApiKeys keys;
+    private final TrellisHome home;
     private final Path remembered;
 
     DemoTenant(TenantSignup signup, TenantTransactions transactions, Tenants tenants, ApiKeys keys, Environment environment) {
@@ -37,7 +42,8 @@ class DemoTenant {
         this.transactions = transactions;
         this.tenants = tenants;
         this.keys = keys;
-        this.remembered = TrellisHome.from(environment).resolve("demo-tenant");
+        this.home = TrellisHome.from(environment);
+        this.remembered = home.resolve("demo-tenant");
     }
 
     @EventListener
@@ -45,14 +51,24 @@ class DemoTenant {
         Optional<Tenant> existing = Files.exists(remembered)
                 ? Optional.of(Files.readString(remembered).strip()).flatMap(id -> transactions.inTenant(id, () -> tenants.find(id)))
                 : Optional.empty();
-        String apiKey = existing.map(tenant -> transactions.inTenant(tenant.id(),
-                        () -> keys.create(tenant.id(), "demo", Role.OWNER, "demo").token()))
-                .orElseGet(this::signUp);
+        String apiKey = existing.map(this::keyOf).orElseGet(this::signUp);
         int port = ready.getApplicationContext() instanceof WebServerApplicationContext web
                 ? web.getWebServer().getPort() : 8080;
         String base = "http://localhost:" + port;
         System.out.printf("%nTrellis demo tenant is ready.%n  API key:  %s%n  API docs: %s/swagger-ui.html%n"
                 + "  Try:      curl -H 'Authorization: Bearer %s' %s/v1/tenant%n%n", apiKey, base, apiKey, base);
+    }
+
+    /** The kept key while it works; otherwise a new owner key, kept from now on. */
+    private String keyOf(Tenant tenant) {
+        Path file = home.resolve(KEY_FILE);
+        Optional<String> kept = Files.exists(file) ? Optional.of(home.secret(KEY_FILE)) : Optional.empty();
+        return transactions.inTenant(tenant.id(), () -> {
+            if (kept.isPresent() && keys.works(tenant.id(), kept.get())) return kept.get();
+            String minted = keys.create(tenant.id(), "demo", Role.OWNER, "demo").token();
+            home.writeSecret(KEY_FILE, minted);
+            return minted;
+        });
     }
 
     private String signUp() {
@@ -68,6 +84,7 @@ class DemoTenant {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        home.writeSecret(KEY_FILE, created.apiKey());
         return created.apiKey();
     }
 }

@@ -1,9 +1,11 @@
 package dev.trellis.controlplane.web;
 
+import org.springframework.http.HttpStatus;
+
 import java.util.List;
 
 /** The request's document or parameters are wrong; every violation found is listed. Maps to 400. */
-public class InvalidRequest extends RuntimeException {
+public class InvalidRequest extends RuntimeException implements ApiProblem {
     private final transient List<ApiViolation> violations;
 
     public InvalidRequest(List<ApiViolation> violations) {
@@ -15,7 +17,23 @@ public class InvalidRequest extends RuntimeException {
         return new InvalidRequest(List.of(ApiViolation.at(field, message)));
     }
 
+    @Override
     public List<ApiViolation> violations() {
         return violations;
+    }
+
+    @Override
+    public HttpStatus status() {
+        return HttpStatus.BAD_REQUEST;
+    }
+
+    @Override
+    public String title() {
+        return "Invalid request";
+    }
+
+    @Override
+    public String detail() {
+        return "the request has " + violations.size() + " violation(s)";
     }
 }

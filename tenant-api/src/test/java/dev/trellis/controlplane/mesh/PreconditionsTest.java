@@ -26,4 +26,17 @@ class PreconditionsTest {
         assertThatThrownBy(() -> Preconditions.check("r", "\"3\"", Optional.empty())).isInstanceOf(StaleResourceVersion.class);
         assertThatThrownBy(() -> Preconditions.check("r", "*", Optional.empty())).isInstanceOf(StaleResourceVersion.class);
     }
+
+    @Test
+    void ifNoneMatchStarFailsOnlyWhenTheResourceExists() {
+        assertThatThrownBy(() -> Preconditions.checkNoneMatch("r", "*", AT_3)).isInstanceOf(ResourceExists.class);
+        assertThatCode(() -> Preconditions.checkNoneMatch("r", "*", Optional.empty())).doesNotThrowAnyException();
+        assertThatCode(() -> Preconditions.checkNoneMatch("r", null, AT_3)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void ifNoneMatchWithEntityTagsFailsWhenOneIsCurrent() {
+        assertThatThrownBy(() -> Preconditions.checkNoneMatch("r", "\"1\", W/\"3\"", AT_3)).isInstanceOf(ResourceExists.class);
+        assertThatCode(() -> Preconditions.checkNoneMatch("r", "\"1\", \"2\"", AT_3)).doesNotThrowAnyException();
+    }
 }

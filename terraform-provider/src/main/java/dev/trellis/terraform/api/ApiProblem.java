@@ -28,8 +28,13 @@ public final class ApiProblem extends RuntimeException {
         return violations;
     }
 
+    /** A create-only write ({@code If-None-Match: *}) found the object already there. */
+    public boolean exists() {
+        return status == 412 && "Resource already exists".equals(getMessage());
+    }
+
     /** The write carried a stale If-Match: somebody changed the resource since Terraform read it. */
     public boolean stale() {
-        return status == 412 || status == 409;
+        return (status == 412 || status == 409) && !exists();
     }
 }

@@ -52,13 +52,19 @@ public final class TrellisApi {
     public record RawBody(String text, String etag) {
     }
 
-    /** Creates or replaces; {@code ifMatch} (a resourceVersion) makes the write fail when stale. */
+    /**
+     * Creates or replaces; {@code ifMatch} (a resourceVersion) makes the write fail when stale, and
+     * {@code ifMatch == null} makes it a creation only: it sends {@code If-None-Match: *}, so the
+     * API answers 412 ({@link ApiProblem#exists()}) instead of overwriting an object that is there.
+     */
     public JsonNode put(String path, JsonNode document, String ifMatch, boolean dryRun) {
         HttpRequest.Builder request = request(dryRun ? path + "?dryRun=true" : path)
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(document)))
                 .header("Content-Type", "application/json");
         if (ifMatch != null) {
             request.header("If-Match", quoted(ifMatch));
+        } else {
+            request.header("If-None-Match", "*");
         }
         return body(send(request));
     }

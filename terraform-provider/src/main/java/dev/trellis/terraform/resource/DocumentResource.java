@@ -110,18 +110,27 @@ final class DocumentResource implements ManagedResource {
     public Diagnostics dryRun(TrellisApi api, Map<String, Object> prior, Map<String, Object> planned) {
         Diagnostics diagnostics = new Diagnostics();
         try {
-            JsonNode result = api.put(path(planned), DocumentMapping.toDocument(schema, planned), null, true);
+            String ifMatch = prior == null ? null : (String) prior.get("resource_version");
+            JsonNode result = api.put(path(planned), DocumentMapping.toDocument(schema, planned), ifMatch, true);
             DryRunResult.report(result, schema, self(planned), diagnostics);
         } catch (ApiProblem problem) {
             // 404: the mesh is created in the same run; apply reports anything else again
             if (problem.status() == 400 || problem.status() == 422) {
                 diagnostics.problem(problem, schema, self(planned));
+            } else if (problem.exists() && prior == null) {
+                // Only a warning here: a replacement plans its create while the old object still exists.
+                ProviderFailure exists = alreadyExists(planned);
+                exists.diagnostics().list().forEach(d -> diagnostics.warning(d.getSummary(),
+                        d.getDetail() + " Unless it is imported or deleted first, apply will fail.", List.of()));
             }
         }
         return diagnostics;
     }
 
     private ProviderFailure failure(ApiProblem problem, Map<String, Object> value, String expectedVersion) {
+        if (problem.exists()) {
+            return alreadyExists(value);
+        }
         if (problem.stale()) {
             return new ProviderFailure(typeName + " " + id(value) + " was changed outside Terraform",
                     "Its resourceVersion is no longer " + expectedVersion + ": somebody changed it since "
@@ -129,6 +138,14 @@ final class DocumentResource implements ManagedResource {
                             + "to see the change and apply again.");
         }
         return new ProviderFailure(new Diagnostics().problem(problem, schema, self(value)));
+    }
+
+    /** Terraform creates only what it will own: an object made some other way must be imported, never overwritten. */
+    private ProviderFailure alreadyExists(Map<String, Object> value) {
+        return new ProviderFailure(typeName + " " + id(value) + " already exists",
+                "Terraform did not create it, so it will not overwrite it (the API refused the create: If-None-Match). "
+                        + "To manage it with Terraform, import it: `terraform import <address of this " + typeName
+                        + "> " + id(value) + "`.");
     }
 
     private Map<String, Object> state(JsonNode document, Map<String, Object> identity, Map<String, Object> prior) {

@@ -9,7 +9,7 @@ import dev.trellis.terraform.schema.NestedBlock;
 import dev.trellis.terraform.value.TfType;
 import java.util.List;
 
-/** The schemas of the mesh, service, route and policy resources: the API documents of DESIGN.md. */
+/** The schemas of the mesh, service, route and policy resources: the API documents of openapi/trellis.yaml. */
 final class MeshResources {
 
     private static final TfType STRINGS = TfType.listOf(TfType.STRING);

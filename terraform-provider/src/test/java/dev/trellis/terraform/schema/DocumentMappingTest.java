@@ -16,7 +16,7 @@ class DocumentMappingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Catalog catalog = Catalog.trellis();
 
-    /** The route document of DESIGN.md, as the API stores and answers it. */
+    /** The route document of docs/api.md, as the API stores and answers it. */
     private static final String CANARY = """
             {"service": "echo",
              "rules": [{"match": {"pathPrefix": "/", "methods": ["GET"],

@@ -1,7 +1,7 @@
-package dev.trellis.controlplane.audit;
+package dev.trellis.controlplane.access;
 
-import dev.trellis.controlplane.access.Caller;
-import dev.trellis.controlplane.access.Role;
+import dev.trellis.controlplane.audit.AuditEvent;
+import dev.trellis.controlplane.audit.AuditLog;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.Page;
 import dev.trellis.controlplane.web.PageRequest;
@@ -10,7 +10,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/audit-events}: the tenant's changes, newest first. Admins and owners only. */
+/**
+ * {@code GET /v1/audit-events}: the tenant's changes, newest first. Admins and owners only. It lives
+ * with the other access endpoints: the audit log itself knows nothing of callers and roles.
+ */
 @RestController
 class AuditController {
     private final TenantTransactions transactions;
