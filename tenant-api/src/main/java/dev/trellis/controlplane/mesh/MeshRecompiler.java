@@ -4,6 +4,8 @@ import dev.trellis.compiler.CompileResult;
 import dev.trellis.compiler.MeshState;
 import dev.trellis.compiler.SnapshotChange;
 
+import dev.trellis.controlplane.web.ApiViolation;
+
 import java.util.List;
 
 /**
@@ -43,4 +45,10 @@ public interface MeshRecompiler {
      * changes not known); the implementation may then rebuild only what the change can reach.
      */
     Outcome recompile(String tenantId, String mesh, Change change, boolean withDiff);
+
+    /**
+     * The mesh-level errors the mesh would have with {@code change} applied, storing nothing: for a
+     * write whose document has errors of its own but still says what it means.
+     */
+    List<ApiViolation> errors(String tenantId, String mesh, Change change);
 }

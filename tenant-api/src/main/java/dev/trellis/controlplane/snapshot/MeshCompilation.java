@@ -132,6 +132,7 @@ public class MeshCompilation implements MeshRecompiler {
      * The mesh-level errors the mesh would have with {@code change} applied, storing nothing: for a
      * write whose document has errors of its own but still says what it means.
      */
+    @Override
     public List<ApiViolation> errors(String tenantId, String mesh, Change change) {
         Optional<CompiledMesh> current = current(tenantId, mesh);
         MeshState next = applied(current.map(CompiledMesh::state).orElseGet(() -> read(tenantId, mesh)), change,
