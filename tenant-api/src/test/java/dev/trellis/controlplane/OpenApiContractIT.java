@@ -74,6 +74,7 @@ class OpenApiContractIT extends ControlPlaneIT {
                 .json().get("token").asString();
         walkTheFleet(joinToken);
         api.get("/v1/meshes/shop/proxies", key);
+        walkInjection(key);
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
         api.put("/v1/meshes/empty", key, "{}");
         api.delete("/v1/meshes/empty", key);
@@ -82,6 +83,26 @@ class OpenApiContractIT extends ControlPlaneIT {
         OpenApiContract.instance().operations().forEach(o -> missing.add(o.key()));
         missing.removeAll(OpenApiContract.instance().exercised());
         assertThat(missing).isEmpty();
+    }
+
+    /** Injectors, their webhook as an API server calls it, and ECS injection with a task token. */
+    private void walkInjection(String key) {
+        try {
+            String yaml = api.put("/v1/meshes/shop/injectors/k8s", key, "{\"mode\": \"redirect\"}").json()
+                    .get("webhookConfiguration").asString();
+            api.get("/v1/meshes/shop/injectors", key);
+            api.get("/v1/meshes/shop/injectors/k8s", key);
+            String rotated = api.post("/v1/meshes/shop/injectors/k8s/secret", key, null).json().get("webhookConfiguration").asString();
+            String url = rotated.lines().filter(l -> l.strip().startsWith("url:")).findFirst().orElseThrow(() -> new AssertionError(yaml));
+            String path = java.net.URI.create(url.strip().substring(4).strip().replace("\"", "")).getPath();
+            api.post(path, null, java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/injection/admission-review-echo.json")));
+            String ecs = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/injection/ecs-request.json"));
+            String tokenId = api.post("/v1/meshes/shop/injection/ecs?taskToken=true", key, ecs).json().get("taskToken").get("id").asString();
+            api.delete("/v1/meshes/shop/task-tokens/" + tokenId, key);
+            api.delete("/v1/meshes/shop/injectors/k8s", key);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** What a proxy does, through the same contract check. */
