@@ -116,3 +116,25 @@ data "trellis_snapshot" "frontend" {
 output "frontend_snapshot_version" {
   value = data.trellis_snapshot.frontend.version
 }
+
+# The checkout containers of an ECS task definition with the Trellis proxy added (pass these to
+# aws_ecs_task_definition's container_definitions and proxy_configuration).
+data "trellis_ecs_task_definition" "checkout" {
+  mesh                  = trellis_mesh.shop.name
+  service               = trellis_service.checkout.name
+  credential_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:trellis/shop/checkout-AbCdEf"
+  app_container_definitions = jsonencode([{
+    name         = "checkout"
+    image        = "example/checkout:1.0"
+    essential    = true
+    portMappings = [{ containerPort = 8080, protocol = "tcp" }]
+  }])
+}
+
+output "checkout_task_containers" {
+  value = data.trellis_ecs_task_definition.checkout.container_definitions
+}
+
+output "checkout_task_proxy_properties" {
+  value = data.trellis_ecs_task_definition.checkout.proxy_properties
+}

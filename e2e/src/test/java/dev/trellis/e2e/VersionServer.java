@@ -12,8 +12,13 @@ final class VersionServer implements AutoCloseable {
     private final HttpServer server;
 
     VersionServer(String service, String version) {
+        this(service, version, 0);
+    }
+
+    /** On a given loopback port (0: any free one). */
+    VersionServer(String service, String version, int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

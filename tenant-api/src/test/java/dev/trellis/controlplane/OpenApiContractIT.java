@@ -98,6 +98,7 @@ class OpenApiContractIT extends ControlPlaneIT {
         String proxyId = walkTheFleet(joinToken);
         api.get("/v1/meshes/shop/proxies", key);
         api.delete("/v1/meshes/shop/proxies/" + proxyId, key);
+        walkInjection(key);
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
         api.put("/v1/meshes/empty", key, "{}");
         api.delete("/v1/meshes/empty", key);
@@ -123,6 +124,26 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);
         // A draft cannot be credited (400): BillingIT credits a finalised one.
         api.post("/v1/operator/billing/invoices/" + invoice + "/credit-notes", OPERATOR_KEY, "{\"amountMinor\": 1, \"reason\": \"x\"}");
+    }
+
+    /** Injectors, their webhook as an API server calls it, and ECS injection with a task token. */
+    private void walkInjection(String key) {
+        try {
+            String yaml = api.put("/v1/meshes/shop/injectors/k8s", key, "{\"mode\": \"redirect\"}").json()
+                    .get("webhookConfiguration").asString();
+            api.get("/v1/meshes/shop/injectors", key);
+            api.get("/v1/meshes/shop/injectors/k8s", key);
+            String rotated = api.post("/v1/meshes/shop/injectors/k8s/secret", key, null).json().get("webhookConfiguration").asString();
+            String url = rotated.lines().filter(l -> l.strip().startsWith("url:")).findFirst().orElseThrow(() -> new AssertionError(yaml));
+            String path = java.net.URI.create(url.strip().substring(4).strip().replace("\"", "")).getPath();
+            api.post(path, null, java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/injection/admission-review-echo.json")));
+            String ecs = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/injection/ecs-request.json"));
+            String tokenId = api.post("/v1/meshes/shop/injection/ecs?taskToken=true", key, ecs).json().get("taskToken").get("id").asString();
+            api.delete("/v1/meshes/shop/task-tokens/" + tokenId, key);
+            api.delete("/v1/meshes/shop/injectors/k8s", key);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** What a proxy does, through the same contract check. */

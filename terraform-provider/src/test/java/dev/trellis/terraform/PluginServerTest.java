@@ -55,7 +55,8 @@ class PluginServerTest {
                     .getProviderSchema(GetProviderSchema.Request.getDefaultInstance());
             assertThat(schema.getResourceSchemasMap()).containsKeys("trellis_mesh", "trellis_service", "trellis_route",
                     "trellis_policy", "trellis_api_key", "trellis_join_token");
-            assertThat(schema.getDataSourceSchemasMap()).containsOnlyKeys("trellis_mesh", "trellis_service", "trellis_snapshot");
+            assertThat(schema.getDataSourceSchemasMap()).containsOnlyKeys("trellis_mesh", "trellis_service", "trellis_snapshot",
+                    "trellis_ecs_task_definition");
             assertThat(schema.getProvider().getBlock().getAttributesList())
                     .anySatisfy(a -> assertThat(a.getName().equals("api_key") && a.getSensitive()).isTrue());
 

@@ -24,14 +24,16 @@ class FleetRegistration {
 
     private final TenantTransactions transactions;
     private final JoinTokens joinTokens;
+    private final TaskTokens taskTokens;
     private final Proxies proxies;
     private final MeshAuthorities authorities;
     private final QuotaChecks quotas;
 
-    FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, Proxies proxies, MeshAuthorities authorities,
-                      QuotaChecks quotas) {
+    FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, TaskTokens taskTokens, Proxies proxies,
+                      MeshAuthorities authorities, QuotaChecks quotas) {
         this.transactions = transactions;
         this.joinTokens = joinTokens;
+        this.taskTokens = taskTokens;
         this.proxies = proxies;
         this.authorities = authorities;
         this.quotas = quotas;
@@ -43,14 +45,19 @@ class FleetRegistration {
     }
 
     /**
-     * @throws JoinTokenRefused when the token is unknown, expired or already used
+     * A join token is spent; a task token (an ECS task definition's, reusable) is only checked.
+     *
+     * @throws JoinTokenRefused when the token is unknown, expired, already used or revoked
      * @throws dev.trellis.billing.QuotaExceeded when the plan allows no more connected proxies; the token is not spent
      */
     Registered register(String joinToken, SigningRequest csr) {
-        String tokenId = MintedCredential.idOf(JoinTokens.KIND, joinToken).orElseThrow(JoinTokenRefused::new);
+        boolean taskToken = MintedCredential.idOf(TaskTokens.KIND, joinToken).isPresent();
+        String tokenId = MintedCredential.idOf(taskToken ? TaskTokens.KIND : JoinTokens.KIND, joinToken)
+                .orElseThrow(JoinTokenRefused::new);
         return transactions.withSetting("trellis.join_token_id", tokenId, () -> {
             Instant now = TenantTransactions.now();
-            JoinTokens.Redeemed token = joinTokens.redeem(joinToken, now).orElseThrow(JoinTokenRefused::new);
+            JoinTokens.Redeemed token = (taskToken ? taskTokens.redeem(joinToken) : joinTokens.redeem(joinToken, now))
+                    .orElseThrow(JoinTokenRefused::new);
             String identity = identity(token.tenantId(), token.mesh(), token.service());
             MeshAuthority.Issued issued = authorities.forMesh(token.tenantId(), token.mesh(), now)
                     .issue(csr.publicKey(), identity, token.service(), now, CERTIFICATE_VALIDITY);

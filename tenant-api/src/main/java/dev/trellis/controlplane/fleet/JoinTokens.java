@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /** The join_tokens table: short-lived credentials that let one workload's proxy register, stored hashed. */
 @Repository
-class JoinTokens {
+public class JoinTokens {
     static final String KIND = "trj";
     private final JdbcClient jdbc;
 
@@ -20,10 +20,10 @@ class JoinTokens {
 
     /** Mints and stores a token; the plain text is returned once. Runs inside the tenant's transaction. */
     /** The token's id (as {@code DELETE /v1/meshes/{mesh}/join-tokens/{id}} takes it) and the token. */
-    record Minted(String id, String token) {
+    public record Minted(String id, String token) {
     }
 
-    Minted mint(String tenantId, String mesh, String service, String version, String createdBy, Instant now, Instant expiresAt) {
+    public Minted mint(String tenantId, String mesh, String service, String version, String createdBy, Instant now, Instant expiresAt) {
         MintedCredential credential = MintedCredential.mint(KIND);
         jdbc.sql("""
                         INSERT INTO join_tokens (id, tenant_id, mesh, service, version, secret_hash, created_by, created_at, expires_at)
@@ -65,7 +65,7 @@ class JoinTokens {
     }
 
     /** What a redeemed token lets its proxy register as. */
-    record Redeemed(String tenantId, String mesh, String service, String version) {
+    public record Redeemed(String tenantId, String mesh, String service, String version) {
     }
 
     /**

@@ -130,7 +130,7 @@ public class MeshResources {
     }
 
     /** A page of one kind: meshes of the tenant, or services / routes / policies of one mesh. */
-    Page<StoredResource> page(String tenantId, ResourceKind kind, String mesh, PageRequest request) {
+    public Page<StoredResource> page(String tenantId, ResourceKind kind, String mesh, PageRequest request) {
         List<StoredResource> rows = kind == ResourceKind.MESH
                 ? jdbc.sql("SELECT " + COLUMNS + " FROM mesh_resources WHERE tenant_id = ? AND kind = 'meshes' AND name > ? ORDER BY name LIMIT ?")
                         .params(tenantId, request.after(), request.fetchSize()).query(MeshResources::resource).list()

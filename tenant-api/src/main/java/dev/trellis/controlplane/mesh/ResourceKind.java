@@ -5,6 +5,7 @@ import dev.trellis.compiler.Parsed;
 import tools.jackson.databind.JsonNode;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -13,7 +14,9 @@ public enum ResourceKind {
     MESH("meshes", "mesh", Documents::mesh),
     SERVICE("services", "service", Documents::service),
     ROUTE("routes", "route", Documents::route),
-    POLICY("policies", "policy", Documents::policy);
+    POLICY("policies", "policy", Documents::policy),
+    /** Not compiled: the injection feature validates injector documents itself before it writes them. */
+    INJECTOR("injectors", "injector", document -> new Parsed<>(document, List.of()));
 
     private final String segment;
     private final String singular;

@@ -28,7 +28,7 @@ import java.util.Optional;
  * Any failure rolls all of it back; a dry run rolls back on purpose and reports what would have happened.
  */
 @Service
-class ResourceWrites {
+public class ResourceWrites {
     private final TenantTransactions transactions;
     private final MeshResources resources;
     private final MeshRecompiler compilation;
@@ -47,13 +47,13 @@ class ResourceWrites {
     }
 
     /** What a write did: the resource now, whether it was created, the analysis warnings, or the dry run's report. */
-    record Outcome(StoredResource resource, boolean created, List<Warning> warnings, DryRun dryRun) {
+    public record Outcome(StoredResource resource, boolean created, List<Warning> warnings, DryRun dryRun) {
         Outcome(StoredResource resource, boolean created, DryRun dryRun) {
             this(resource, created, List.of(), dryRun);
         }
     }
 
-    Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch,
+    public Outcome put(Caller caller, ResourceKind kind, String mesh, String name, JsonNode body, String ifMatch,
                 String ifNoneMatch, boolean dryRun) {
         caller.require(Role.EDITOR);
         ObjectNode document = (ObjectNode) body.deepCopy();
@@ -109,7 +109,7 @@ class ResourceWrites {
         });
     }
 
-    Outcome delete(Caller caller, ResourceKind kind, String mesh, String name, String ifMatch, boolean dryRun) {
+    public Outcome delete(Caller caller, ResourceKind kind, String mesh, String name, String ifMatch, boolean dryRun) {
         caller.require(Role.EDITOR);
         String path = kind.path(mesh, name);
         return transactions.inTenant(caller.tenantId(), status -> {

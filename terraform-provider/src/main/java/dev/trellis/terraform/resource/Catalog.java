@@ -17,7 +17,8 @@ public record Catalog(Map<String, ManagedResource> resources, Map<String, DataSo
         }
         Map<String, DataSource> dataSources = new LinkedHashMap<>();
         for (DataSource d : List.of(new DocumentDataSource("trellis_mesh", null, mesh.schema()),
-                new DocumentDataSource("trellis_service", "services", service.schema()), new SnapshotDataSource())) {
+                new DocumentDataSource("trellis_service", "services", service.schema()), new SnapshotDataSource(),
+                new EcsTaskDefinitionDataSource())) {
             dataSources.put(d.typeName(), d);
         }
         return new Catalog(Map.copyOf(resources), Map.copyOf(dataSources));

@@ -136,6 +136,16 @@ class TerraformProviderIT {
                 .at("/loadBalancer/algorithm").asString()).isEqualTo("EWMA");
         TerraformCli.Result output = terraform.run("output", "-raw", "frontend_snapshot_version");
         assertThat(output.output()).isNotBlank().doesNotContain("null");
+        // trellis_ecs_task_definition: the containers with the proxy first, each app container waiting for it.
+        JsonNode containers = new tools.jackson.databind.ObjectMapper().readTree(
+                terraform.run("output", "-raw", "checkout_task_containers").output());
+        assertThat(containers.get(0).get("name").asString()).isEqualTo("trellis-proxy");
+        assertThat(containers.get(0).get("secrets").get(0).get("valueFrom").asString()).endsWith(":secret:trellis/shop/checkout-AbCdEf");
+        assertThat(containers.get(1).get("dependsOn").get(0).get("condition").asString()).isEqualTo("HEALTHY");
+        JsonNode properties = new tools.jackson.databind.ObjectMapper().readTree(
+                terraform.run("output", "-json", "checkout_task_proxy_properties").output());
+        assertThat(properties.get("ProxyIngressPort").asString()).isEqualTo("15006");
+        assertThat(properties.get("IgnoredUID").asString()).isEqualTo("1337");
     }
 
     @Test
