@@ -47,6 +47,10 @@ public final class ProxyExchange {
     private ResponseHook responseHook;
     private ExchangeListener listener;
     private boolean done;
+    // For the usage report: read by the listener when the answer goes out.
+    private int responseBytes;
+    private int retries;
+    private String proxyAnswer;
 
     ProxyExchange(Channel channel, FullHttpRequest request, Runnable onDone) {
         this.channel = channel;
@@ -179,6 +183,7 @@ public final class ProxyExchange {
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (!keepAlive) headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         else if (request.protocolVersion() == HttpVersion.HTTP_1_0) headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        responseBytes = response.content().readableBytes();
         if (listener != null) listener.completed(this, status);
         request.release();
         if (!channel.isActive()) {
@@ -201,7 +206,27 @@ public final class ProxyExchange {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), text);
         response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) response.headers().set(extraHeaders[i], extraHeaders[i + 1]);
+        if (!done) proxyAnswer = reason;
         respond(response);
+    }
+
+    /** Bytes of the answer's body, once it is answered. */
+    public int responseBytes() {
+        return responseBytes;
+    }
+
+    /** Counts one more attempt after the first. */
+    public void retried() {
+        retries++;
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    /** The reason of the proxy's own answer ({@link #answer}: "circuit-open", "access denied"...), null for an upstream's answer. */
+    public String proxyAnswer() {
+        return proxyAnswer;
     }
 
     /** The connection closed before the answer: nothing is sent, the request is released. */

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import dev.trellis.compiler.snapshot.MtlsMode;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.policy.UsageLedger;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.fleet.CertificateRenewed;
 import dev.trellis.proxy.routing.SnapshotRouter;
@@ -36,12 +37,14 @@ public class InboundListener {
     private final SnapshotRouter router;
     private final ProxySettings settings;
     private final EventLoopGroup loops;
+    private final UsageLedger usage;
     private volatile Channel server;
     /** What new connections get; read on the event loops for every accepted connection. */
     private volatile InboundTransport transport;
 
-    InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops) {
+    InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops, UsageLedger usage) {
         this.router = router;
+        this.usage = usage;
         this.settings = settings;
         this.loops = loops;
     }
@@ -62,7 +65,11 @@ public class InboundListener {
         if (current == null || current.requested() != snapshot.mtls()) install(snapshot.mtls());
         if (server == null) {
             server = HttpListener.bind(loops, new InetSocketAddress(settings.inboundPort()), router, true,
-                    channel -> transport.secure(channel));
+                    channel -> {
+                        Runnable closed = usage.connectionOpened(true);
+                        channel.closeFuture().addListener(done -> closed.run());
+                        transport.secure(channel);
+                    });
         }
         log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), transport.effective(),
                 settings.appPort() > 0 ? settings.appPort() : snapshot.inbound().port());

@@ -3,6 +3,7 @@ package dev.trellis.proxy.listener;
 import java.net.InetSocketAddress;
 
 import dev.trellis.proxy.ProxySettings;
+import dev.trellis.proxy.policy.UsageLedger;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.exchange.PortLifecycle;
 import dev.trellis.proxy.routing.SnapshotRouter;
@@ -24,8 +25,10 @@ class OutboundListener extends PortLifecycle {
     private final ProxySettings settings;
     private final EventLoopGroup loops;
     private final SnapshotRouter router;
+    private final UsageLedger usage;
 
-    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router) {
+    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router, UsageLedger usage) {
+        this.usage = usage;
         this.settings = settings;
         this.loops = loops;
         this.router = router;
@@ -34,7 +37,10 @@ class OutboundListener extends PortLifecycle {
     @Override
     protected Channel bind() {
         Channel server = HttpListener.bind(loops, new InetSocketAddress("127.0.0.1", settings.outboundPort()), router, false,
-                channel -> { });
+                channel -> {
+                    Runnable closed = usage.connectionOpened(false);
+                    channel.closeFuture().addListener(done -> closed.run());
+                });
         log.info("outbound listener on 127.0.0.1:{}", settings.outboundPort());
         return server;
     }

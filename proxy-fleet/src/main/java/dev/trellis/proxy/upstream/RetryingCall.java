@@ -90,6 +90,7 @@ final class RetryingCall implements AttemptListener {
     /** Starts the next attempt (after its backoff) when the outcome is retriable and the budget allows. */
     private boolean retry(boolean retriable) {
         if (!retriable || number >= rule.attempts || !rule.budget.tryRetry()) return false;
+        exchange.retried();
         long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
         // The overall timeout still counts while backing off: next() answers it when it has passed.
         if (deadlineNanos != 0) backoff = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));
