@@ -22,9 +22,13 @@ class Proxies {
         this.jdbc = jdbc;
     }
 
-    /** One row of {@code GET /v1/meshes/{mesh}/proxies}. */
+    /**
+     * One row of {@code GET /v1/meshes/{mesh}/proxies}; {@code lastReportAt} and {@code requestRate}
+     * (requests per second over its last usage report's window) come from the telemetry feature's
+     * {@code usage_reports}, null before the first report.
+     */
     record Listed(String id, String service, String version, String appliedVersion, String rejectedVersion,
-                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter) {
+                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter, Instant lastReportAt, Double requestRate) {
     }
 
     void insert(String id, byte[] tokenHash, JoinTokens.Redeemed token, MeshAuthority.Issued issued, Instant now) {
@@ -73,11 +77,17 @@ class Proxies {
 
     List<Listed> list(String tenantId, String mesh) {
         return jdbc.sql("""
-                        SELECT id, service, version, applied_version, rejected_version, rejection_reason, last_seen, not_after
-                        FROM proxies WHERE tenant_id = ? AND mesh = ? ORDER BY service, id""")
+                        SELECT p.id, p.service, p.version, p.applied_version, p.rejected_version, p.rejection_reason, p.last_seen,
+                               p.not_after, r.received_at,
+                               (r.requests / NULLIF(EXTRACT(EPOCH FROM (r.window_end - r.window_start)), 0))::double precision
+                        FROM proxies p
+                        LEFT JOIN LATERAL (SELECT received_at, requests, window_start, window_end FROM usage_reports u
+                                           WHERE u.proxy_id = p.id ORDER BY u.sequence DESC LIMIT 1) r ON true
+                        WHERE p.tenant_id = ? AND p.mesh = ? ORDER BY p.service, p.id""")
                 .params(tenantId, mesh)
                 .query((rs, n) -> new Listed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()))
+                        rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(),
+                        rs.getTimestamp(9) == null ? null : rs.getTimestamp(9).toInstant(), rs.getObject(10, Double.class)))
                 .list();
     }
 }
