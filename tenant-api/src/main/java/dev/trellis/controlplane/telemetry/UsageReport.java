@@ -2,7 +2,6 @@ package dev.trellis.controlplane.telemetry;
 
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
-import org.HdrHistogram.Histogram;
 import tools.jackson.databind.JsonNode;
 
 import java.time.DateTimeException;
@@ -30,9 +29,13 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
     static final int MAX_NAME = 512;
     static final List<String> CLASSES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
 
-    /** One row: {@code caller} is "" when the caller is unknown or the row is outbound. */
+    /**
+     * One row: {@code caller} is "" when the caller is unknown or the row is outbound. The latency is
+     * kept encoded (checked, a few hundred bytes) until its bucket is written: decoded, a histogram
+     * takes some 15 KB, and reports may wait for their group commit.
+     */
     record RouteUsage(String direction, String rule, String upstream, String caller, long[] requestsByClass,
-                      long bytesIn, long bytesOut, long retries, long breakerRejections, Histogram latency) {
+                      long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency) {
         long requests() {
             long total = 0;
             for (long n : requestsByClass) total += n;
@@ -145,13 +148,14 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
         long bytesOut = in.count(row, "bytesOut", true, path + ".bytesOut");
         long retries = row.has("retries") ? in.count(row, "retries", false, path + ".retries") : 0;
         long rejections = row.has("breakerRejections") ? in.count(row, "breakerRejections", false, path + ".breakerRejections") : 0;
-        Histogram latency = null;
+        byte[] latency = null;
         JsonNode encoded = row.get("latencyMicros");
         if (encoded == null || !encoded.isString()) {
             in.violation(path + ".latencyMicros", "is required: an HdrHistogram of microseconds, compressed, base64");
         } else {
             try {
-                latency = Latency.decode(Base64.getDecoder().decode(encoded.asString())).orElse(null);
+                latency = Base64.getDecoder().decode(encoded.asString());
+                if (Latency.decode(latency).isEmpty()) latency = null;
             } catch (IllegalArgumentException e) {
                 latency = null;
             }

@@ -42,7 +42,7 @@ class TelemetryRetentionIT {
         for (long m : micros) latency.recordValue(m);
         long[] byClass = {0, ok, 0, 0, failed};
         return new UsageReport("p", sequence, start, start.plusSeconds(10), 1, null, 0, 0, 0,
-                List.of(new UsageReport.RouteUsage("inbound", "inbound", "echo", "", byClass, 1, 2, 0, 0, latency)));
+                List.of(new UsageReport.RouteUsage("inbound", "inbound", "echo", "", byClass, 1, 2, 0, 0, Latency.encode(latency))));
     }
 
     @Test
