@@ -28,8 +28,10 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
     private final Timer[] timers = new Timer[CLASSES.length];
     private final UsageLedger ledger;
     private final boolean inbound;
-    // Created on the first answer: a route that serves nothing costs the ledger nothing.
-    private volatile UsageLedger.Counters anonymous;
+    // Created with the route, when a snapshot is applied, not on its first answer: that would put the
+    // recorder's set-up (and, the first time, HdrHistogram's class loading) ahead of that answer. An
+    // auto-resizing recorder that has recorded nothing is small.
+    private final UsageLedger.Counters anonymous;
     private final ConcurrentHashMap<String, UsageLedger.Counters> byCaller = new ConcurrentHashMap<>();
     // The last caller certificate seen and its identity: parsing a SAN per request would cost more than the rest.
     private volatile CallerCache lastCaller;
@@ -44,6 +46,7 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
         this.route = route;
         this.ledger = ledger;
         this.inbound = "inbound".equals(direction);
+        this.anonymous = ledger.counters(new UsageLedger.Key(direction, route, service, null));
     }
 
     private Timer timer(int index) {
@@ -72,23 +75,18 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
         timer(index).record(nanos, TimeUnit.NANOSECONDS);
         String proxyAnswer = exchange.proxyAnswer();
         boolean breakerRejected = proxyAnswer != null && (proxyAnswer.equals("circuit-open") || proxyAnswer.equals("overloaded"));
-        UsageLedger.Counters counters = inbound ? forCaller(exchange) : anonymous();
-        counters.record(status, nanos / 1000, exchange.body().readableBytes(), exchange.responseBytes(), exchange.retries(), breakerRejected);
-    }
-
-    private UsageLedger.Counters anonymous() {
-        UsageLedger.Counters counters = anonymous;
-        if (counters == null) {
-            // A race looks the key up twice; the ledger answers the same counters.
-            counters = ledger.counters(new UsageLedger.Key(direction, route, service, null));
-            anonymous = counters;
-        }
-        return counters;
+        UsageLedger.Counters counters = inbound ? forCaller(exchange) : anonymous;
+        long in = exchange.body().readableBytes();
+        int out = exchange.responseBytes();
+        int retries = exchange.retries();
+        // Counted just after the answer is written (the next task of the same event loop, no lock): a
+        // recorder's first values resize it, which must not delay the answer (ResilienceIT's 200 ms timeout).
+        exchange.eventLoop().execute(() -> counters.record(status, nanos / 1000, in, out, retries, breakerRejected));
     }
 
     private UsageLedger.Counters forCaller(ProxyExchange exchange) {
         Certificate[] chain = exchange.peerCertificates();
-        if (chain == null || chain.length == 0) return anonymous();
+        if (chain == null || chain.length == 0) return anonymous;
         CallerCache cached = lastCaller;
         String identity;
         if (cached != null && cached.leaf() == chain[0]) {
@@ -97,7 +95,7 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
             identity = SpiffeId.of(chain);
             lastCaller = new CallerCache(chain[0], identity);
         }
-        if (identity == null) return anonymous();
+        if (identity == null) return anonymous;
         return byCaller.computeIfAbsent(identity, caller -> ledger.counters(new UsageLedger.Key(direction, route, service, caller)));
     }
 }
