@@ -112,6 +112,11 @@ final class ShopMesh implements AutoCloseable {
 
     /** Starts a workload's proxy; the join token is only needed the first time (later starts reuse the data dir). */
     void startProxy(Workload workload, String joinToken) throws InterruptedException {
+        startProxy(workload, joinToken, Map.of());
+    }
+
+    /** As {@link #startProxy(Workload, String)}, with more environment (TRELLIS_USAGE_INTERVAL...). */
+    void startProxy(Workload workload, String joinToken, Map<String, String> more) throws InterruptedException {
         Map<String, String> environment = new java.util.HashMap<>(Map.of(
                 "TRELLIS_CONTROL_PLANE", "http://127.0.0.1:" + controlPlanePort,
                 "TRELLIS_SERVICE", workload.service,
@@ -121,6 +126,7 @@ final class ShopMesh implements AutoCloseable {
                 "TRELLIS_ADMIN_PORT", String.valueOf(workload.admin),
                 "TRELLIS_DATA_DIR", workload.dataDir.toString(), "TRELLIS_ADVERTISE_ADDRESS", "127.0.0.1"));
         if (joinToken != null) environment.put("TRELLIS_JOIN_TOKEN", joinToken);
+        environment.putAll(more);
         workload.proxy = Launched.start("proxy-" + workload.name(), PROXY_JAR, environment);
         workload.proxy.awaitStatus("http://127.0.0.1:" + workload.admin + "/ready", 200, Duration.ofSeconds(90));
         // /ready answers once the snapshot is in force, a moment before the inbound listener has bound.

@@ -97,6 +97,9 @@ class OpenApiContractIT extends ControlPlaneIT {
                 .json().get("token").asString();
         String proxyId = walkTheFleet(joinToken);
         api.get("/v1/meshes/shop/proxies", key);
+        api.get("/v1/meshes/shop/metrics?service=echo", key);
+        api.get("/v1/meshes/shop/metrics/summary", key);
+        api.get("/v1/metrics/prometheus", key);
         api.delete("/v1/meshes/shop/proxies/" + proxyId, key);
         walkInjection(key);
         api.delete("/v1/meshes/shop/policies/web-to-echo", key);
@@ -159,6 +162,9 @@ class OpenApiContractIT extends ControlPlaneIT {
             api.post("/v1/fleet/certificates", proxyToken, renewal);
             api.post("/v1/fleet/endpoints", proxyToken, "{\"address\": \"127.0.0.1\", \"port\": 15006}");
             api.delete("/v1/fleet/endpoints", proxyToken);
+            java.time.Instant now = java.time.Instant.now();
+            api.post("/v1/fleet/usage", proxyToken, new UsageReports(1, now.minusSeconds(10), now)
+                    .route("inbound", "inbound", "echo", null, 9, 1, 1_000, 2_000).toString());
             return registered.get("proxyId").asString();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -68,6 +68,10 @@ public final class ProxyExchange {
     private boolean closeAfterAnswer;
     /** The upstream connection whose answer streams to the caller, paused while the caller's connection is full. */
     private Channel streaming;
+    // For the usage report: read by the listener when the answer goes out.
+    private int responseBytes;
+    private int retries;
+    private String proxyAnswer;
 
     ProxyExchange(Channel channel, HttpRequest request, RequestBody body, Runnable onDone) {
         this.channel = channel;
@@ -233,6 +237,7 @@ public final class ProxyExchange {
         else if (!describesOtherBody(status) && !noLength(status)) headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         else headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         prepareHead(response);
+        responseBytes = response.content().readableBytes();
         if (listener != null) listener.completed(this, status);
         if (!channel.isActive()) {
             response.release();
@@ -265,6 +270,8 @@ public final class ProxyExchange {
             else closeAfterAnswer = true;
         }
         prepareHead(response);
+        // A streamed body's size is known up front only from its Content-Length.
+        responseBytes = (int) Math.min(Integer.MAX_VALUE, HttpUtil.getContentLength(response, 0L));
         if (listener != null) listener.completed(this, status);
         channel.write(response, channel.voidPromise());
         return true;
@@ -392,7 +399,27 @@ public final class ProxyExchange {
             response.headers().set(header, reason).set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
         }
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) response.headers().set(extraHeaders[i], extraHeaders[i + 1]);
+        if (!done) proxyAnswer = reason;
         respond(response);
+    }
+
+    /** Bytes of the answer's body, once it is answered. */
+    public int responseBytes() {
+        return responseBytes;
+    }
+
+    /** Counts one more attempt after the first. */
+    public void retried() {
+        retries++;
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    /** The reason of the proxy's own answer ({@link #answer}: "circuit-open", "access denied"...), null for an upstream's answer. */
+    public String proxyAnswer() {
+        return proxyAnswer;
     }
 
     /** The connection closed before the answer was out: nothing more is sent, the upstream call stops. */

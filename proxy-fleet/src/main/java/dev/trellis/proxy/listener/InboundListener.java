@@ -7,6 +7,7 @@ import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.exchange.CallerConnections;
 import dev.trellis.proxy.exchange.HttpLimits;
+import dev.trellis.proxy.policy.UsageLedger;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.fleet.CertificateRenewed;
 import dev.trellis.proxy.routing.SnapshotRouter;
@@ -40,15 +41,17 @@ public class InboundListener {
     private final EventLoopGroup loops;
     private final HttpLimits limits;
     private final CallerConnections connections;
+    private final UsageLedger usage;
     private volatile Channel server;
     /** What new connections get; read on the event loops for every accepted connection. */
     private volatile InboundTransport transport;
 
     InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops, HttpLimits limits,
-                    CallerConnections connections) {
+                    CallerConnections connections, UsageLedger usage) {
         this.router = router;
         this.limits = limits;
         this.connections = connections;
+        this.usage = usage;
         this.settings = settings;
         this.loops = loops;
     }
@@ -69,7 +72,11 @@ public class InboundListener {
         if (current == null || current.requested() != snapshot.mtls()) install(snapshot.mtls());
         if (server == null) {
             server = HttpListener.bind(loops, new InetSocketAddress(settings.inboundPort()), router, true,
-                    channel -> transport.secure(channel), limits, connections);
+                    channel -> {
+                        Runnable closed = usage.connectionOpened(true);
+                        channel.closeFuture().addListener(done -> closed.run());
+                        transport.secure(channel);
+                    }, limits, connections);
         }
         log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), transport.effective(),
                 settings.appPort() > 0 ? settings.appPort() : snapshot.inbound().port());

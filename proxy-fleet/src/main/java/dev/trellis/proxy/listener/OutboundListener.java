@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.exchange.CallerConnections;
 import dev.trellis.proxy.exchange.HttpLimits;
+import dev.trellis.proxy.policy.UsageLedger;
 import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.exchange.PortLifecycle;
 import dev.trellis.proxy.routing.SnapshotRouter;
@@ -28,9 +29,11 @@ class OutboundListener extends PortLifecycle {
     private final SnapshotRouter router;
     private final HttpLimits limits;
     private final CallerConnections connections;
+    private final UsageLedger usage;
 
     OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router, HttpLimits limits,
-                     CallerConnections connections) {
+                     CallerConnections connections, UsageLedger usage) {
+        this.usage = usage;
         this.settings = settings;
         this.limits = limits;
         this.connections = connections;
@@ -41,7 +44,10 @@ class OutboundListener extends PortLifecycle {
     @Override
     protected Channel bind() {
         Channel server = HttpListener.bind(loops, new InetSocketAddress("127.0.0.1", settings.outboundPort()), router, false,
-                channel -> { }, limits, connections);
+                channel -> {
+                    Runnable closed = usage.connectionOpened(false);
+                    channel.closeFuture().addListener(done -> closed.run());
+                }, limits, connections);
         log.info("outbound listener on 127.0.0.1:{}", settings.outboundPort());
         return server;
     }

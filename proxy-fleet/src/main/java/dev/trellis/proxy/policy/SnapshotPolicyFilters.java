@@ -16,9 +16,11 @@ import org.springframework.stereotype.Component;
 @Component
 class SnapshotPolicyFilters implements PolicyFilters {
     private final MeterRegistry registry;
+    private final UsageLedger ledger;
 
-    SnapshotPolicyFilters(MeterRegistry registry) {
+    SnapshotPolicyFilters(MeterRegistry registry, UsageLedger ledger) {
         this.registry = registry;
+        this.ledger = ledger;
     }
 
     @Override
@@ -44,6 +46,6 @@ class SnapshotPolicyFilters implements PolicyFilters {
 
     @Override
     public ProxyExchange.ExchangeListener metrics(String direction, String service, String route) {
-        return new RouteMetricsFilter(registry, direction, service, route);
+        return new RouteMetricsFilter(registry, ledger, direction, service, route);
     }
 }

@@ -147,6 +147,7 @@ final class RetryingCall implements AttemptListener {
     private boolean retry(boolean retriable) {
         if (!retriable || number >= rule.attempts || !exchange.requestBody().replayable() || !rule.budget.tryRetry()) return false;
         if (current != null) failedOn = current.endpoint();
+        exchange.retried();
         long backoff = TimeUnit.MILLISECONDS.toNanos(rule.backoffMs(number));
         // The overall timeout still counts while backing off: next() answers it when it has passed.
         if (deadlineNanos != 0) backoff = Math.min(backoff, Math.max(0, deadlineNanos - System.nanoTime()));

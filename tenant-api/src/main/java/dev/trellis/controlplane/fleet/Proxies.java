@@ -27,10 +27,13 @@ class Proxies {
     /**
      * One row of {@code GET /v1/meshes/{mesh}/proxies}: {@code state} is {@code STALE} when the proxy
      * has been silent for longer than the endpoint TTL, else {@code ACTIVE}; {@code endpoint} is what
-     * callers' snapshots hold for it, or null.
+     * callers' snapshots hold for it, or null. {@code lastReportAt} and {@code requestRate} (requests
+     * per second over its last usage report's window) come from the telemetry feature's
+     * {@code usage_reports}, null before the first report.
      */
     record Listed(String id, String service, String version, String appliedVersion, String rejectedVersion,
-                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter, State state, Endpoint endpoint) {
+                  String rejectionReason, Instant lastSeen, Instant certificateNotAfter, State state, Endpoint endpoint,
+                  Instant lastReportAt, Double requestRate) {
     }
 
     enum State { ACTIVE, STALE }
@@ -38,9 +41,15 @@ class Proxies {
     record Endpoint(String address, int port) {
     }
 
-    private static final String LISTED_COLUMNS = """
-            id, service, version, applied_version, rejected_version, rejection_reason, last_seen, not_after,
-            endpoint_address, endpoint_port, last_seen < ? AS stale""";
+    /** The listing's columns and tables; its one parameter is the time before which a proxy is stale. */
+    private static final String LISTED = """
+            SELECT p.id, p.service, p.version, p.applied_version, p.rejected_version, p.rejection_reason, p.last_seen,
+                   p.not_after, p.endpoint_address, p.endpoint_port, p.last_seen < ? AS stale, r.received_at,
+                   (r.requests / NULLIF(EXTRACT(EPOCH FROM (r.window_end - r.window_start)), 0))::double precision
+            FROM proxies p
+            LEFT JOIN LATERAL (SELECT received_at, requests, window_start, window_end FROM usage_reports u
+                               WHERE u.proxy_id = p.id ORDER BY u.sequence DESC LIMIT 1) r ON true
+            """;
 
     void insert(String id, byte[] tokenHash, JoinTokens.Redeemed token, MeshAuthority.Issued issued, Instant now) {
         jdbc.sql("""
@@ -117,14 +126,14 @@ class Proxies {
     }
 
     List<Listed> list(String tenantId, String mesh, Duration ttl) {
-        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND revoked_at IS NULL ORDER BY service, id")
+        return jdbc.sql(LISTED + "WHERE p.tenant_id = ? AND p.mesh = ? AND p.revoked_at IS NULL ORDER BY p.service, p.id")
                 .params(staleBefore(ttl), tenantId, mesh)
                 .query(Proxies::listed)
                 .list();
     }
 
     Optional<Listed> find(String tenantId, String mesh, String id, Duration ttl) {
-        return jdbc.sql("SELECT " + LISTED_COLUMNS + " FROM proxies WHERE tenant_id = ? AND mesh = ? AND id = ? AND revoked_at IS NULL")
+        return jdbc.sql(LISTED + "WHERE p.tenant_id = ? AND p.mesh = ? AND p.id = ? AND p.revoked_at IS NULL")
                 .params(staleBefore(ttl), tenantId, mesh, id)
                 .query(Proxies::listed)
                 .optional();
@@ -142,6 +151,7 @@ class Proxies {
         String address = rs.getString(9);
         return new Listed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant(), rs.getBoolean(11) ? State.STALE : State.ACTIVE,
-                address == null ? null : new Endpoint(address, rs.getInt(10)));
+                address == null ? null : new Endpoint(address, rs.getInt(10)),
+                rs.getTimestamp(12) == null ? null : rs.getTimestamp(12).toInstant(), rs.getObject(13, Double.class));
     }
 }

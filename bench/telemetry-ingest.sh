@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Usage ingestion and metrics queries: N simulated proxies (bench/TelemetryIngest.java, one JVM)
+# each POST a usage report with R route rows every interval to one control plane (the jar, on a
+# throw-away TRELLIS_HOME with its embedded PostgreSQL, on 127.0.0.1) for the given seconds; prints
+# the POST latency, the CPU of the control plane and its PostgreSQL per report and per second, the
+# database growth per report extrapolated to a day, then the latency of the metrics queries
+# (one service and one route over the last hour, and the summary) over a mesh of S services.
+#
+#   bench/telemetry-ingest.sh [proxies 1000] [routes 20] [services 300] [seconds 300] [interval-s 10]
+#
+# Needs curl, openssl (the CSR the simulated proxies register with) and unzip; builds the jar if missing.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+proxies="${1:-1000}"
+routes="${2:-20}"
+services="${3:-300}"
+seconds="${4:-300}"
+interval="${5:-10}"
+for tool in curl openssl unzip; do
+  command -v "$tool" >/dev/null || { echo "bench/telemetry-ingest.sh needs $tool" >&2; exit 1; }
+done
+source "$root/bench/lib/control-plane.sh"
+start_control_plane 18491 -Xmx1g -- --spring.datasource.hikari.maximum-pool-size=16
+put /v1/meshes/shop '{"mtls": "PERMISSIVE"}'
+# dependsOn keeps each snapshot small, so declaring the services stays quick.
+for i in $(seq 0 $((services - 1))); do
+  put "/v1/meshes/shop/services/svc-$i" '{"protocol": "http", "port": 8080, "versions": [{"name": "v1"}], "dependsOn": []}'
+done
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=bench \
+  -keyout "$work/key.pem" -out "$work/csr.pem" 2>/dev/null
+mkdir -p "$work/lib"
+unzip -q -j -o "${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-control-plane.jar}" 'BOOT-INF/lib/HdrHistogram-*.jar' -d "$work/lib"
+
+echo "telemetry ingest: $proxies proxies x $routes routes every ${interval}s for ${seconds}s, $services services," \
+     "control plane pid $cp_pid, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$java_bin" -cp "$work/lib/*" "$root/bench/TelemetryIngest.java" "$base" "$key" "$cp_pid" "$work/csr.pem" "$cp_home" \
+  "$proxies" "$routes" "$services" "$seconds" "$interval"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

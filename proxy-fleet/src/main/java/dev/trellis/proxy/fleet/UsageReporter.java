@@ -1,0 +1,189 @@
+package dev.trellis.proxy.fleet;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import dev.trellis.proxy.policy.UsageLedger;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the {@link UsageLedger}'s counts to {@code POST /v1/fleet/usage} every {@code interval}
+ * (windows aligned to multiples of it, so a 10 s window never straddles a minute) and once at
+ * shutdown. Each report carries a sequence number that only grows, across restarts too (it is at
+ * least the wall clock in milliseconds), so the control plane counts a resent report once.
+ * Undelivered reports wait in a bounded backlog, oldest first; when it is full the oldest is dropped
+ * and counted in {@code droppedReports} of the next report.
+ */
+final class UsageReporter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
+
+    /** Where a report goes: answers the HTTP status. */
+    @FunctionalInterface
+    interface Sender {
+        int send(Map<String, Object> report) throws IOException, InterruptedException;
+    }
+
+    private final UsageLedger ledger;
+    private final Sender sender;
+    private final Supplier<String> snapshotVersion;
+    private final Supplier<String> proxyId;
+    private final Duration interval;
+    private final int backlogLimit;
+    private final Instant started = Instant.now();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ArrayDeque<Map<String, Object>> backlog = new ArrayDeque<>();
+    private long dropped;
+    private Instant windowStart = Instant.now();
+    private volatile boolean running;
+    private Thread loop;
+
+    UsageReporter(UsageLedger ledger, Sender sender, Supplier<String> snapshotVersion, Supplier<String> proxyId,
+                  Duration interval, int backlogLimit) {
+        this.ledger = ledger;
+        this.sender = sender;
+        this.snapshotVersion = snapshotVersion;
+        this.proxyId = proxyId;
+        this.interval = interval;
+        this.backlogLimit = Math.max(1, backlogLimit);
+    }
+
+    void start() {
+        running = true;
+        loop = Thread.ofVirtual().name("fleet-usage").start(this::run);
+    }
+
+    private void run() {
+        while (running) {
+            long millis = interval.toMillis();
+            long now = System.currentTimeMillis();
+            try {
+                Thread.sleep(millis - Math.floorMod(now, millis));
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!running) return;
+            try {
+                reportNow();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("usage report failed; its counts stay in the backlog", e);
+            }
+        }
+    }
+
+    /** Closes the current window into a report and sends every waiting report, oldest first. */
+    synchronized void reportNow() throws InterruptedException {
+        enqueue(build(Instant.now()));
+        flush();
+    }
+
+    /** Reports waiting to be delivered. */
+    synchronized int backlog() {
+        return backlog.size();
+    }
+
+    synchronized Map<String, Object> build(Instant end) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        String id = proxyId.get();
+        if (id != null) report.put("proxyId", id);
+        report.put("sequence", sequence.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis())));
+        report.put("windowStart", windowStart.toString());
+        report.put("windowEnd", end.toString());
+        report.put("uptimeSeconds", Duration.between(started, end).toMillis() / 1000.0);
+        report.put("snapshotVersion", snapshotVersion.get());
+        UsageLedger.Connections connections = ledger.drainConnections();
+        report.put("connections", Map.of("inboundOpened", connections.inboundOpened(), "outboundOpened", connections.outboundOpened(),
+                "inboundActive", connections.inboundActive(), "outboundActive", connections.outboundActive()));
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (UsageLedger.Row row : ledger.drain()) routes.add(route(row));
+        report.put("routes", routes);
+        windowStart = end;
+        return report;
+    }
+
+    private static Map<String, Object> route(UsageLedger.Row row) {
+        Map<String, Object> route = new LinkedHashMap<>();
+        route.put("direction", row.key().direction());
+        route.put("rule", row.key().rule());
+        route.put("upstream", row.key().upstream());
+        if (row.key().caller() != null) route.put("caller", row.key().caller());
+        Map<String, Long> requests = new LinkedHashMap<>();
+        long[] byClass = row.requestsByClass();
+        for (int i = 0; i < byClass.length; i++) if (byClass[i] > 0) requests.put(UsageLedger.statusClass(i), byClass[i]);
+        route.put("requests", requests);
+        route.put("bytesIn", row.bytesIn());
+        route.put("bytesOut", row.bytesOut());
+        route.put("retries", row.retries());
+        route.put("breakerRejections", row.breakerRejections());
+        route.put("latencyMicros", encode(row.latencyMicros()));
+        return route;
+    }
+
+    /** An HdrHistogram in its compressed encoding, base64: what the control plane decodes and merges. */
+    static String encode(Histogram histogram) {
+        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+    }
+
+    private void enqueue(Map<String, Object> report) {
+        while (backlog.size() >= backlogLimit) {
+            backlog.removeFirst();
+            dropped++;
+        }
+        backlog.addLast(report);
+    }
+
+    private void flush() throws InterruptedException {
+        while (!backlog.isEmpty()) {
+            Map<String, Object> next = backlog.peekFirst();
+            if (dropped > 0) next.put("droppedReports", dropped);
+            int status;
+            try {
+                status = sender.send(next);
+            } catch (IOException e) {
+                log.warn("usage report {} not delivered ({}); {} waiting", next.get("sequence"), e.toString(), backlog.size());
+                return;
+            }
+            if (status / 100 == 2) {
+                if (next.containsKey("droppedReports")) dropped = 0;
+                backlog.removeFirst();
+            } else if (status == 400 || status == 413 || status == 422) {
+                log.error("usage report {} refused ({}): dropped", next.get("sequence"), status);
+                backlog.removeFirst();
+            } else {
+                log.warn("usage report {} answered {}; {} waiting", next.get("sequence"), status, backlog.size());
+                return;
+            }
+        }
+    }
+
+    /** Stops the schedule, then reports the last window (graceful shutdown). */
+    @Override
+    public void close() {
+        running = false;
+        Thread thread = loop;
+        if (thread != null) thread.interrupt();
+        try {
+            reportNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("last usage report not sent: {}", e.toString());
+        }
+        if (backlog() > 0) log.warn("{} usage reports not delivered at shutdown", backlog());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.trellis.proxy.fleet;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.trellis.proxy.policy.UsageLedger;
+import dev.trellis.proxy.policy.UsageLedgerAccess;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The reporter against a real HTTP server standing in for the control plane's endpoint: what a report
+ * holds, that undelivered reports wait and go out oldest first when the endpoint is back, and that a
+ * full backlog drops the oldest and says how many.
+ */
+@Timeout(30)
+class UsageReporterTest {
+    private HttpServer server;
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger answer = new AtomicInteger(204);
+    private ControlPlaneClient client;
+
+    @BeforeEach
+    void serve() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/fleet/usage", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status = answer.get();
+            if (status / 100 == 2) received.add(ControlPlaneClient.JSON.readTree(body));
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        client = new ControlPlaneClient("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private UsageReporter reporter(UsageLedger ledger, int backlog) {
+        return new UsageReporter(ledger, report -> client.post("v1/fleet/usage", "trp_p1_secret", report).status(),
+                () -> "sha256:abc", () -> "p1", Duration.ofSeconds(10), backlog);
+    }
+
+    @Test
+    void aReportHoldsEachRouteStatusClassesBytesRetriesAndAMergeableLatencyHistogram() throws Exception {
+        UsageLedger ledger = new UsageLedger();
+        UsageLedgerAccess.record(ledger, new UsageLedger.Key("outbound", "echo-canary/0", "echo", null), 200, 1_000, 10, 100, 0, false);
+        UsageLedgerAccess.record(ledger, new UsageLedger.Key("outbound", "echo-canary/0", "echo", null), 503, 50_000, 10, 0, 2, true);
+        UsageLedgerAccess.record(ledger, new UsageLedger.Key("inbound", "inbound", "web", "spiffe://t.trellis/mesh/shop/service/web"),
+                200, 2_000, 0, 5, 0, false);
+        UsageReporter reporter = reporter(ledger, 8);
+
+        reporter.reportNow();
+
+        assertThat(received).hasSize(1);
+        JsonNode report = received.getFirst();
+        assertThat(report.get("proxyId").asString()).isEqualTo("p1");
+        assertThat(report.get("snapshotVersion").asString()).isEqualTo("sha256:abc");
+        assertThat(report.get("sequence").asLong()).isGreaterThanOrEqualTo(Instant.now().minusSeconds(60).toEpochMilli());
+        assertThat(Instant.parse(report.get("windowEnd").asString())).isAfterOrEqualTo(Instant.parse(report.get("windowStart").asString()));
+        JsonNode outbound = report.get("routes").valueStream().filter(r -> r.get("direction").asString().equals("outbound")).findFirst().orElseThrow();
+        assertThat(outbound.get("rule").asString()).isEqualTo("echo-canary/0");
+        assertThat(outbound.get("requests").get("2xx").asLong()).isEqualTo(1);
+        assertThat(outbound.get("requests").get("5xx").asLong()).isEqualTo(1);
+        assertThat(outbound.get("bytesIn").asLong()).isEqualTo(20);
+        assertThat(outbound.get("bytesOut").asLong()).isEqualTo(100);
+        assertThat(outbound.get("retries").asLong()).isEqualTo(2);
+        assertThat(outbound.get("breakerRejections").asLong()).isEqualTo(1);
+        Histogram latency = Histogram.decodeFromCompressedByteBuffer(
+                ByteBuffer.wrap(Base64.getDecoder().decode(outbound.get("latencyMicros").asString())), 0);
+        assertThat(latency.getTotalCount()).isEqualTo(2);
+        assertThat(latency.getMaxValue()).isBetween(49_000L, 51_000L);
+        JsonNode inbound = report.get("routes").valueStream().filter(r -> r.get("direction").asString().equals("inbound")).findFirst().orElseThrow();
+        assertThat(inbound.get("caller").asString()).isEqualTo("spiffe://t.trellis/mesh/shop/service/web");
+
+        // The next window starts empty: counts are reported once.
+        reporter.reportNow();
+        assertThat(received.get(1).get("routes")).isEmpty();
+        assertThat(received.get(1).get("sequence").asLong()).isGreaterThan(report.get("sequence").asLong());
+    }
+
+    @Test
+    void undeliveredReportsWaitAndGoOutOldestFirstWhenTheControlPlaneIsBack() throws Exception {
+        UsageLedger ledger = new UsageLedger();
+        UsageReporter reporter = reporter(ledger, 8);
+        answer.set(503);
+        for (int i = 1; i <= 3; i++) {
+            UsageLedgerAccess.record(ledger, new UsageLedger.Key("outbound", "r/0", "echo", null), 200, 1_000, 0, 0, 0, false);
+            reporter.reportNow();
+        }
+        server.stop(0); // and then not even listening
+        reporter.reportNow();
+        assertThat(reporter.backlog()).isEqualTo(4);
+        assertThat(received).isEmpty();
+
+        serve();
+        answer.set(204);
+        reporter.reportNow();
+
+        assertThat(reporter.backlog()).isZero();
+        assertThat(received).hasSize(5);
+        List<Long> sequences = received.stream().map(r -> r.get("sequence").asLong()).toList();
+        assertThat(sequences).isSorted().doesNotHaveDuplicates();
+        long requests = received.stream().flatMap(r -> r.get("routes").valueStream())
+                .mapToLong(r -> r.get("requests").get("2xx").asLong()).sum();
+        assertThat(requests).isEqualTo(3);
+    }
+
+    @Test
+    void aFullBacklogDropsTheOldestAndCountsThem() throws Exception {
+        UsageLedger ledger = new UsageLedger();
+        UsageReporter reporter = reporter(ledger, 2);
+        answer.set(503);
+        for (int i = 0; i < 5; i++) reporter.reportNow();
+        assertThat(reporter.backlog()).isEqualTo(2);
+
+        answer.set(204);
+        reporter.reportNow();
+
+        assertThat(received).hasSize(2);
+        assertThat(received.getFirst().get("droppedReports").asLong()).isEqualTo(4);
+        // Once told, the count starts again.
+        reporter.reportNow();
+        assertThat(received.getLast().has("droppedReports")).isFalse();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.trellis.proxy.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Counting while reports drain: every request lands in exactly one window, none lost, none twice. */
+@Timeout(30)
+class UsageLedgerTest {
+
+    @Test
+    void concurrentWritersAndDrainsLoseAndDoubleNothing() throws Exception {
+        UsageLedger ledger = new UsageLedger();
+        UsageLedger.Key key = new UsageLedger.Key("outbound", "r/0", "echo", null);
+        int writers = 4;
+        int perWriter = 200_000;
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                UsageLedger.Counters counters = ledger.counters(key);
+                for (int i = 0; i < perWriter; i++) counters.record(200, 100 + i % 1000, 1, 2, 0, false);
+            }));
+        }
+        long requests = 0;
+        long histogramCount = 0;
+        long bytesOut = 0;
+        while (threads.stream().anyMatch(Thread::isAlive)) {
+            for (UsageLedger.Row row : ledger.drain()) {
+                requests += row.requests();
+                histogramCount += row.latencyMicros().getTotalCount();
+                bytesOut += row.bytesOut();
+            }
+        }
+        for (Thread t : threads) t.join();
+        for (UsageLedger.Row row : ledger.drain()) {
+            requests += row.requests();
+            histogramCount += row.latencyMicros().getTotalCount();
+            bytesOut += row.bytesOut();
+        }
+        assertThat(requests).isEqualTo((long) writers * perWriter);
+        assertThat(histogramCount).isEqualTo((long) writers * perWriter);
+        assertThat(bytesOut).isEqualTo(2L * writers * perWriter);
+        assertThat(ledger.drain()).isEmpty();
+    }
+
+    @Test
+    void connectionsOpenedPerWindowAndActiveUntilClosed() {
+        UsageLedger ledger = new UsageLedger();
+        Runnable first = ledger.connectionOpened(true);
+        ledger.connectionOpened(true);
+        ledger.connectionOpened(false);
+        first.run();
+
+        UsageLedger.Connections window = ledger.drainConnections();
+        assertThat(window).isEqualTo(new UsageLedger.Connections(2, 1, 1, 1));
+        assertThat(ledger.drainConnections()).isEqualTo(new UsageLedger.Connections(0, 0, 1, 1));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.trellis.controlplane.telemetry;
+
+import org.HdrHistogram.Histogram;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads golden-metric buckets: minute rows and, where minutes were rolled up, hour rows (a minute row
+ * is deleted when its hour is written, so the two never count the same request). Runs inside the
+ * caller's tenant transaction.
+ */
+@Repository
+class MetricBuckets {
+    private final JdbcTemplate jdbc;
+
+    MetricBuckets(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One stored bucket: which service's proxies reported it, which route, when, its counts and latency. */
+    record Row(String service, String direction, String route, String upstream, Instant bucket, long[] byClass,
+               long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency) {
+        long requests() {
+            long total = 0;
+            for (long n : byClass) total += n;
+            return total;
+        }
+
+        long failures() {
+            return byClass[4];
+        }
+    }
+
+    /** What a metrics question selects: a service's inbound rows, or the outbound rows of one route to it. */
+    record Selection(String mesh, String service, String route) {
+    }
+
+    List<Row> rows(Selection selection, Instant from, Instant to) {
+        List<Row> rows = new ArrayList<>();
+        for (String table : List.of("metric_minutes", "metric_hours")) {
+            List<Object> params = new ArrayList<>(List.of(selection.mesh(), Timestamp.from(from), Timestamp.from(to)));
+            String where;
+            if (selection.route() == null && selection.service() == null) {
+                where = "direction = 'inbound'";
+            } else if (selection.route() == null) {
+                where = "direction = 'inbound' AND service = ?";
+                params.add(selection.service());
+            } else {
+                where = "direction = 'outbound' AND upstream = ? AND route = ?";
+                params.add(selection.service());
+                params.add(selection.route());
+            }
+            rows.addAll(jdbc.query("SELECT service, direction, route, upstream, bucket, requests_1xx, requests_2xx, requests_3xx,"
+                    + " requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency FROM " + table
+                    + " WHERE tenant_id = current_setting('trellis.tenant_id') AND mesh = ? AND bucket >= ? AND bucket < ? AND " + where,
+                    (rs, n) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
+                            new long[]{rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)},
+                            rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getBytes(15)),
+                    params.toArray()));
+        }
+        return rows;
+    }
+
+    /** A snapshot version a service's proxies were given, when, and the audit event of the write that caused it. */
+    record VersionChange(String service, String version, Instant time, Long auditEventId, String action, String resource, String actor) {
+    }
+
+    List<VersionChange> versionChanges(String mesh, List<String> services, Instant from, Instant to) {
+        if (services.isEmpty()) return List.of();
+        return jdbc.query("""
+                        SELECT c.service, c.version, c.changed_at, a.id, a.action, a.resource, a.actor
+                        FROM snapshot_changes c
+                        LEFT JOIN LATERAL (SELECT id, action, resource, actor FROM audit_events e
+                                           WHERE e.tenant_id = c.tenant_id AND e.txid = c.txid ORDER BY id DESC LIMIT 1) a ON true
+                        WHERE c.tenant_id = current_setting('trellis.tenant_id') AND c.mesh = ? AND c.service = ANY(?)
+                          AND c.changed_at >= ? AND c.changed_at < ?
+                        ORDER BY c.changed_at, c.id""",
+                (rs, n) -> new VersionChange(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                        rs.getObject(4) == null ? null : rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7)),
+                mesh, services.toArray(String[]::new), Timestamp.from(from), Timestamp.from(to));
+    }
+
+    /** Proxies per service that sent a report whose window ended at or after {@code since}. */
+    java.util.Map<String, Long> reportingProxies(String mesh, Instant since) {
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        jdbc.query("""
+                        SELECT service, count(DISTINCT proxy_id) FROM usage_reports
+                        WHERE tenant_id = current_setting('trellis.tenant_id') AND mesh = ? AND window_end >= ? GROUP BY service""",
+                rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }, mesh, Timestamp.from(since));
+        return counts;
+    }
+
+    static Histogram merged(List<Row> rows) {
+        Histogram all = Latency.empty();
+        for (Row row : rows) all.add(Latency.decodeStored(row.latency()));
+        return all;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.trellis.controlplane.telemetry;
+
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.fleet.FleetProxy;
+import org.HdrHistogram.Histogram;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Counts a usage report exactly once, whichever replica receives it and however often: the report's
+ * (proxy id, sequence) row and its buckets are written in one transaction, and a second insert of
+ * that key does nothing. Buckets only add (counts) and merge (histograms), so the order reports
+ * arrive in does not change them. Rows are written in key order, so concurrent transactions (this
+ * replica's and others') lock rows in the same order and cannot deadlock. Everything runs in the
+ * proxy's tenant.
+ */
+@Component
+class UsageIngest {
+    private final TenantTransactions transactions;
+    private final JdbcTemplate jdbc;
+    UsageIngest(TenantTransactions transactions, JdbcTemplate jdbc) {
+        this.transactions = transactions;
+        this.jdbc = jdbc;
+    }
+
+    /** A bucket row's key inside one tenant and mesh. */
+    record BucketKey(String service, String direction, String rule, String upstream, String caller, Instant bucket)
+            implements Comparable<BucketKey> {
+        private static final Comparator<BucketKey> ORDER = Comparator.comparing(BucketKey::service)
+                .thenComparing(BucketKey::direction).thenComparing(BucketKey::rule).thenComparing(BucketKey::upstream)
+                .thenComparing(BucketKey::caller).thenComparing(BucketKey::bucket);
+
+        @Override
+        public int compareTo(BucketKey other) {
+            return ORDER.compare(this, other);
+        }
+
+        String route() {
+            int slash = rule.lastIndexOf('/');
+            return slash < 0 ? rule : rule.substring(0, slash);
+        }
+    }
+
+    /** Counts of one bucket, added to what is stored. */
+    static final class Counts {
+        final long[] byClass = new long[UsageReport.CLASSES.size()];
+        long bytesIn;
+        long bytesOut;
+        long retries;
+        long breakerRejections;
+        final Histogram latency = Latency.empty();
+
+        void add(UsageReport.RouteUsage row) {
+            for (int i = 0; i < byClass.length; i++) byClass[i] += row.requestsByClass()[i];
+            bytesIn += row.bytesIn();
+            bytesOut += row.bytesOut();
+            retries += row.retries();
+            breakerRejections += row.breakerRejections();
+            latency.add(Latency.decodeStored(row.latency()));
+        }
+    }
+
+    /** One report to count. */
+    private record Pending(FleetProxy proxy, UsageReport report, Instant receivedAt, String key) {
+        Pending(FleetProxy proxy, UsageReport report, Instant receivedAt) {
+            this(proxy, report, receivedAt, proxy.id() + "\u0000" + String.format("%020d", report.sequence()));
+        }
+    }
+
+    /** Most bucket rows one statement writes (19 parameters each, PostgreSQL allows 65,535). */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+
+    /**
+     * Whether the report was counted now (false: it had been counted before), in its own transaction.
+     * (Group-committing reports, as {@code ProxyReports} does for status reports, fell behind on the
+     * shared benchmark machine, where fewer, larger transactions got less of the CPU: see
+     * docs/benchmarks.md. {@link #count} takes a list so that it can come back.)
+     */
+    boolean ingest(FleetProxy proxy, UsageReport report, Instant receivedAt) {
+        Pending pending = new Pending(proxy, report, receivedAt);
+        return transactions.inTenant(proxy.tenantId(), () -> count(proxy.tenantId(), List.of(pending))).get(pending);
+    }
+
+    /**
+     * Records the reports' keys (in key order), then adds the new ones to their buckets (in mesh and
+     * bucket order) and to the usage rows: every transaction takes its row locks in the same order.
+     */
+    private Map<Pending, Boolean> count(String tenant, List<Pending> reports) {
+        List<Pending> ordered = new ArrayList<>(reports);
+        ordered.sort(Comparator.comparing(Pending::key));
+        Map<Pending, Boolean> counted = new java.util.IdentityHashMap<>();
+        List<Pending> distinct = new ArrayList<>();
+        for (Pending report : ordered) {
+            // The same report twice in one group: the second is a duplicate of the first.
+            if (!distinct.isEmpty() && distinct.getLast().key().equals(report.key())) counted.put(report, false);
+            else distinct.add(report);
+        }
+        List<Object[]> keys = new ArrayList<>();
+        for (Pending p : distinct) {
+            UsageReport r = p.report();
+            keys.add(new Object[]{p.proxy().id(), r.sequence(), tenant, p.proxy().mesh(), p.proxy().service(),
+                    Timestamp.from(r.windowStart()), Timestamp.from(r.windowEnd()), Timestamp.from(p.receivedAt()),
+                    r.snapshotVersion(), r.uptimeSeconds(), r.requests(), r.bytesIn(), r.bytesOut(), proxyMillis(r),
+                    r.droppedReports(), r.connectionsOpened(), r.connectionsActive()});
+        }
+        int[] inserted = jdbc.batchUpdate("""
+                INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, service, window_start, window_end,
+                    received_at, snapshot_version, uptime_seconds, requests, bytes_in, bytes_out, proxy_milliseconds,
+                    dropped_reports, connections_opened, connections_active)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (proxy_id, sequence) DO NOTHING""", keys);
+        Map<String, Map<BucketKey, Counts>> buckets = new TreeMap<>();
+        Map<String, long[]> usage = new TreeMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            Pending p = distinct.get(i);
+            boolean isNew = inserted[i] != 0;
+            counted.put(p, isNew);
+            if (!isNew) continue;
+            UsageReport r = p.report();
+            Instant minute = r.windowStart().truncatedTo(ChronoUnit.MINUTES);
+            Map<BucketKey, Counts> mesh = buckets.computeIfAbsent(p.proxy().mesh(), m -> new TreeMap<>());
+            for (UsageReport.RouteUsage row : r.routes()) {
+                BucketKey key = new BucketKey(p.proxy().service(), row.direction(), row.rule(), row.upstream(), row.caller(), minute);
+                mesh.computeIfAbsent(key, k -> new Counts()).add(row);
+            }
+            long[] sums = usage.computeIfAbsent(p.proxy().mesh() + "\u0000" + minute, k -> new long[5]);
+            sums[0] += proxyMillis(r);
+            sums[1] += r.requests();
+            sums[2] += r.bytesIn();
+            sums[3] += r.bytesOut();
+            sums[4]++;
+        }
+        buckets.forEach((mesh, rows) -> add("metric_minutes", tenant, mesh, rows));
+        List<Object[]> usageRows = new ArrayList<>();
+        usage.forEach((key, sums) -> {
+            String[] parts = key.split("\u0000", 2);
+            usageRows.add(new Object[]{tenant, parts[0], Timestamp.from(Instant.parse(parts[1])), sums[0], sums[1], sums[2], sums[3], sums[4]});
+        });
+        if (!usageRows.isEmpty()) {
+            jdbc.batchUpdate("""
+                    INSERT INTO usage_minutes (tenant_id, mesh, minute, proxy_milliseconds, requests, bytes_in, bytes_out, reports)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, mesh, minute) DO UPDATE SET
+                        proxy_milliseconds = usage_minutes.proxy_milliseconds + excluded.proxy_milliseconds,
+                        requests = usage_minutes.requests + excluded.requests,
+                        bytes_in = usage_minutes.bytes_in + excluded.bytes_in,
+                        bytes_out = usage_minutes.bytes_out + excluded.bytes_out,
+                        reports = usage_minutes.reports + excluded.reports""", usageRows);
+        }
+        return counted;
+    }
+
+    private static long proxyMillis(UsageReport report) {
+        return ChronoUnit.MILLIS.between(report.windowStart(), report.windowEnd());
+    }
+
+    /**
+     * Adds {@code buckets} (sorted) to {@code table} in one statement that inserts new rows and adds to
+     * existing ones, locking them; then the histograms of the existing rows are merged and written.
+     * Runs inside the caller's tenant transaction.
+     */
+    void add(String table, String tenantId, String mesh, Map<BucketKey, Counts> buckets) {
+        Map<BucketKey, Counts> chunk = new TreeMap<>();
+        for (Map.Entry<BucketKey, Counts> entry : buckets.entrySet()) {
+            chunk.put(entry.getKey(), entry.getValue());
+            if (chunk.size() == MAX_ROWS_PER_STATEMENT) {
+                addChunk(table, tenantId, mesh, chunk);
+                chunk = new TreeMap<>();
+            }
+        }
+        addChunk(table, tenantId, mesh, chunk);
+    }
+
+    private void addChunk(String table, String tenantId, String mesh, Map<BucketKey, Counts> buckets) {
+        if (buckets.isEmpty()) return;
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append("""
+                 (tenant_id, mesh, service, direction, route, rule, upstream, caller, bucket, requests_1xx, requests_2xx,
+                  requests_3xx, requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency) VALUES """);
+        List<Object> params = new ArrayList<>();
+        boolean first = true;
+        for (Map.Entry<BucketKey, Counts> entry : buckets.entrySet()) {
+            if (!first) sql.append(", ");
+            first = false;
+            sql.append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            BucketKey key = entry.getKey();
+            Counts counts = entry.getValue();
+            params.addAll(List.of(tenantId, mesh, key.service(), key.direction(), key.route(), key.rule(), key.upstream(), key.caller(),
+                    Timestamp.from(key.bucket())));
+            for (long n : counts.byClass) params.add(n);
+            params.addAll(List.of(counts.bytesIn, counts.bytesOut, counts.retries, counts.breakerRejections, Latency.encode(counts.latency)));
+        }
+        String t = table;
+        sql.append(" ON CONFLICT (tenant_id, mesh, service, direction, rule, upstream, caller, bucket) DO UPDATE SET ")
+                .append("requests_1xx = ").append(t).append(".requests_1xx + excluded.requests_1xx, ")
+                .append("requests_2xx = ").append(t).append(".requests_2xx + excluded.requests_2xx, ")
+                .append("requests_3xx = ").append(t).append(".requests_3xx + excluded.requests_3xx, ")
+                .append("requests_4xx = ").append(t).append(".requests_4xx + excluded.requests_4xx, ")
+                .append("requests_5xx = ").append(t).append(".requests_5xx + excluded.requests_5xx, ")
+                .append("bytes_in = ").append(t).append(".bytes_in + excluded.bytes_in, ")
+                .append("bytes_out = ").append(t).append(".bytes_out + excluded.bytes_out, ")
+                .append("retries = ").append(t).append(".retries + excluded.retries, ")
+                .append("breaker_rejections = ").append(t).append(".breaker_rejections + excluded.breaker_rejections")
+                .append(" RETURNING service, direction, rule, upstream, caller, bucket, (xmax = 0) AS inserted, latency");
+        List<Object[]> merges = new ArrayList<>();
+        jdbc.query(sql.toString(), rs -> {
+            if (rs.getBoolean("inserted")) return;
+            BucketKey key = new BucketKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getTimestamp(6).toInstant());
+            Histogram merged = Latency.decodeStored(rs.getBytes("latency"));
+            merged.add(buckets.get(key).latency);
+            merges.add(new Object[]{Latency.encode(merged), tenantId, mesh, key.service(), key.direction(), key.rule(), key.upstream(),
+                    key.caller(), Timestamp.from(key.bucket())});
+        }, params.toArray());
+        if (!merges.isEmpty()) {
+            jdbc.batchUpdate("UPDATE " + table + " SET latency = ? WHERE tenant_id = ? AND mesh = ? AND service = ? AND direction = ?"
+                    + " AND rule = ? AND upstream = ? AND caller = ? AND bucket = ?", merges);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.trellis.controlplane.telemetry;
+
+import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.fleet.FleetProxy;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The roll-up on the real PostgreSQL: minute buckets older than the retention become hour buckets
+ * with the same counts and the merged histogram, a late report for a rolled-up minute is moved into
+ * the same hour by the next run, a second run moves nothing twice, and old report keys are forgotten.
+ * Same configuration as the other ITs, so the context is shared.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "trellis.operator-key=it-operator-key-0123456789",
+        "trellis.home=target/it-home"})
+@Timeout(60)
+class TelemetryRetentionIT {
+    @Autowired
+    TelemetryRetention retention;
+    @Autowired
+    UsageIngest ingest;
+    @Autowired
+    TenantTransactions transactions;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private static UsageReport report(long sequence, Instant start, long ok, long failed, long... micros) {
+        Histogram latency = Latency.empty();
+        for (long m : micros) latency.recordValue(m);
+        long[] byClass = {0, ok, 0, 0, failed};
+        return new UsageReport("p", sequence, start, start.plusSeconds(10), 1, null, 0, 0, 0,
+                List.of(new UsageReport.RouteUsage("inbound", "inbound", "echo", "", byClass, 1, 2, 0, 0, Latency.encode(latency))));
+    }
+
+    @Test
+    void oldMinutesBecomeHoursLateReportsFollowAndNothingMovesTwice() {
+        String tenant = "rollup-" + UUID.randomUUID();
+        FleetProxy proxy = new FleetProxy("proxy-" + UUID.randomUUID(), tenant, "shop", "echo", "v1");
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
+        Instant received = Instant.now();
+        assertThat(ingest.ingest(proxy, report(1, hour.plusSeconds(60), 10, 1, 1_000, 2_000), received)).isTrue();
+        assertThat(ingest.ingest(proxy, report(2, hour.plusSeconds(1800), 5, 0, 50_000), received)).isTrue();
+        // Recent: stays a minute bucket.
+        assertThat(ingest.ingest(proxy, report(3, Instant.now().minusSeconds(120), 7, 0, 3_000), received)).isTrue();
+
+        int moved = retention.rollUp(Instant.now());
+        assertThat(moved).isGreaterThanOrEqualTo(2);
+        assertThat(rows("metric_minutes", tenant)).hasSize(1);
+        List<Map<String, Object>> hours = rows("metric_hours", tenant);
+        assertThat(hours).hasSize(1);
+        assertThat(hours.getFirst().get("bucket")).isEqualTo(java.sql.Timestamp.from(hour));
+        assertThat(hours.getFirst().get("requests_2xx")).isEqualTo(15L);
+        assertThat(hours.getFirst().get("requests_5xx")).isEqualTo(1L);
+        assertThat(Latency.decodeStored((byte[]) hours.getFirst().get("latency")).getTotalCount()).isEqualTo(3);
+
+        // A late report for that hour is counted, then moved into the same hour row.
+        assertThat(ingest.ingest(proxy, report(4, hour.plusSeconds(3000), 4, 0, 9_000), received)).isTrue();
+        retention.rollUp(Instant.now());
+        retention.rollUp(Instant.now());
+        hours = rows("metric_hours", tenant);
+        assertThat(hours).hasSize(1);
+        assertThat(hours.getFirst().get("requests_2xx")).isEqualTo(19L);
+        Histogram merged = Latency.decodeStored((byte[]) hours.getFirst().get("latency"));
+        assertThat(merged.getTotalCount()).isEqualTo(4);
+        assertThat(merged.getMaxValue()).isBetween(49_000L, 51_000L);
+        assertThat(rows("metric_minutes", tenant)).hasSize(1);
+        // Usage rows for billing are never rolled up.
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject(
+                "SELECT sum(requests) FROM usage_minutes WHERE tenant_id = ?", Long.class, tenant))).isEqualTo(27L);
+
+        // Report keys older than the report retention are forgotten.
+        retention.rollUp(Instant.now().plus(8, ChronoUnit.DAYS));
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject(
+                "SELECT count(*) FROM usage_reports WHERE tenant_id = ?", Long.class, tenant))).isZero();
+    }
+
+    private List<Map<String, Object>> rows(String table, String tenant) {
+        return transactions.inTenant(tenant, () -> jdbc.queryForList("SELECT * FROM " + table + " WHERE tenant_id = ?", tenant));
+    }
+}
