@@ -76,7 +76,7 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
         String proxyAnswer = exchange.proxyAnswer();
         boolean breakerRejected = proxyAnswer != null && (proxyAnswer.equals("circuit-open") || proxyAnswer.equals("overloaded"));
         UsageLedger.Counters counters = inbound ? forCaller(exchange) : anonymous;
-        long in = exchange.body().readableBytes();
+        long in = exchange.requestBody().received();
         int out = exchange.responseBytes();
         int retries = exchange.retries();
         // Counted just after the answer is written (the next task of the same event loop, no lock): a
