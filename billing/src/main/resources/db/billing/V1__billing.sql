@@ -55,7 +55,7 @@ CREATE TABLE billing_subscriptions (
 
 -- One row per accepted report; the key is the proxy's (id, sequence), so a resend, a retry to another
 -- replica or a duplicate inserts nothing. period is the UTC calendar month of event_time.
-CREATE TABLE usage_reports (
+CREATE TABLE billing_usage_reports (
     proxy_id      text NOT NULL,
     sequence      bigint NOT NULL CHECK (sequence >= 0),
     tenant_id     text NOT NULL,
@@ -67,10 +67,10 @@ CREATE TABLE usage_reports (
     received_at   timestamptz NOT NULL,
     PRIMARY KEY (proxy_id, sequence)
 );
-CREATE INDEX usage_reports_tenant_time ON usage_reports (tenant_id, event_time);
+CREATE INDEX billing_usage_reports_tenant_time ON billing_usage_reports (tenant_id, event_time);
 
 -- Reports that came after their period closed: refused, but counted once each, so they can be seen.
-CREATE TABLE late_usage_reports (
+CREATE TABLE billing_late_usage_reports (
     proxy_id      text NOT NULL,
     sequence      bigint NOT NULL,
     tenant_id     text NOT NULL,
@@ -82,7 +82,7 @@ CREATE TABLE late_usage_reports (
     received_at   timestamptz NOT NULL,
     PRIMARY KEY (proxy_id, sequence)
 );
-CREATE INDEX late_usage_reports_tenant ON late_usage_reports (tenant_id, period);
+CREATE INDEX billing_late_usage_reports_tenant ON billing_late_usage_reports (tenant_id, period);
 
 -- The lock that orders ingestion against finalisation: a report takes it FOR SHARE, finalisation FOR
 -- UPDATE, so a report is either in the invoice or refused as late, never lost between the two.
@@ -148,14 +148,14 @@ ALTER TABLE billing_subscriptions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON billing_subscriptions
     USING (tenant_id = current_setting('trellis.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('trellis.tenant_id', true));
-ALTER TABLE usage_reports ENABLE ROW LEVEL SECURITY;
-ALTER TABLE usage_reports FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON usage_reports
+ALTER TABLE billing_usage_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE billing_usage_reports FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON billing_usage_reports
     USING (tenant_id = current_setting('trellis.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('trellis.tenant_id', true));
-ALTER TABLE late_usage_reports ENABLE ROW LEVEL SECURITY;
-ALTER TABLE late_usage_reports FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON late_usage_reports
+ALTER TABLE billing_late_usage_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE billing_late_usage_reports FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON billing_late_usage_reports
     USING (tenant_id = current_setting('trellis.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('trellis.tenant_id', true));
 ALTER TABLE billing_periods ENABLE ROW LEVEL SECURITY;
@@ -186,13 +186,13 @@ CREATE FUNCTION billing_usage_by_tenant(from_time timestamptz, to_time timestamp
     RETURNS TABLE (tenant_id text, proxy_seconds bigint, requests bigint, meshes bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT tenant_id, sum(proxy_seconds)::bigint, sum(requests)::bigint, count(DISTINCT mesh)
-    FROM usage_reports WHERE event_time >= from_time AND event_time < to_time
+    FROM billing_usage_reports WHERE event_time >= from_time AND event_time < to_time
     GROUP BY tenant_id ORDER BY tenant_id
 $$;
 CREATE FUNCTION billing_unfinalized_tenants(for_period date)
     RETURNS TABLE (tenant_id text)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT DISTINCT u.tenant_id FROM usage_reports u
+    SELECT DISTINCT u.tenant_id FROM billing_usage_reports u
     WHERE u.period = for_period
       AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = u.tenant_id AND i.period = for_period)
     UNION
@@ -207,7 +207,7 @@ GRANT EXECUTE ON FUNCTION billing_usage_by_tenant(timestamptz, timestamptz) TO t
 GRANT EXECUTE ON FUNCTION billing_unfinalized_tenants(date) TO trellis_app;
 
 GRANT SELECT ON billing_plans TO trellis_app;
-GRANT SELECT, INSERT ON billing_subscriptions, usage_reports, late_usage_reports, invoices, invoice_lines,
+GRANT SELECT, INSERT ON billing_subscriptions, billing_usage_reports, billing_late_usage_reports, invoices, invoice_lines,
     credit_notes TO trellis_app;
 GRANT SELECT, INSERT, UPDATE ON billing_periods TO trellis_app;
 -- Only changes scheduled for later than a new one are deleted (never one in a closed period: see PlanChanges).

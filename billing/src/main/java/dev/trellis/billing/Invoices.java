@@ -163,7 +163,7 @@ public final class Invoices {
     private Usage usage(String tenantId, Instant from, Instant to) {
         return jdbc.sql("""
                         SELECT coalesce(sum(proxy_seconds), 0), coalesce(sum(requests), 0), count(DISTINCT mesh)
-                        FROM usage_reports WHERE tenant_id = ? AND event_time >= ? AND event_time < ?""")
+                        FROM billing_usage_reports WHERE tenant_id = ? AND event_time >= ? AND event_time < ?""")
                 .params(tenantId, Timestamp.from(from), Timestamp.from(to))
                 .query((rs, n) -> new Usage(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
                 .single();

@@ -65,23 +65,23 @@ public final class UsageLedger {
                 boolean late = closed.computeIfAbsent(period, p -> invoices.lockPeriod(tenantId, p, false).isPresent()
                         || !now.isBefore(p.graceEnd(grace)));
                 outcomes.add(late ? late(report, period, now)
-                        : insert("usage_reports", report, period, now) == 1 ? Recorded.ACCEPTED : Recorded.DUPLICATE);
+                        : insert("billing_usage_reports", report, period, now) == 1 ? Recorded.ACCEPTED : Recorded.DUPLICATE);
             }
             return outcomes;
         });
     }
 
     private Recorded late(UsageReport report, Period period, Instant now) {
-        boolean known = jdbc.sql("SELECT 1 FROM usage_reports WHERE proxy_id = ? AND sequence = ?")
+        boolean known = jdbc.sql("SELECT 1 FROM billing_usage_reports WHERE proxy_id = ? AND sequence = ?")
                 .params(report.proxyId(), report.sequence()).query(Integer.class).optional().isPresent();
         if (known) return Recorded.DUPLICATE;
-        insert("late_usage_reports", report, period, now);
+        insert("billing_late_usage_reports", report, period, now);
         return Recorded.LATE;
     }
 
     /** How many distinct reports of the period came too late to count. */
     public long lateReports(String tenantId, Period period) {
-        return scope.inTenant(tenantId, () -> jdbc.sql("SELECT count(*) FROM late_usage_reports WHERE tenant_id = ? AND period = ?")
+        return scope.inTenant(tenantId, () -> jdbc.sql("SELECT count(*) FROM billing_late_usage_reports WHERE tenant_id = ? AND period = ?")
                 .params(tenantId, Date.valueOf(period.firstDay())).query(Long.class).single());
     }
 
@@ -90,7 +90,7 @@ public final class UsageLedger {
         return scope.inTenant(tenantId, () -> {
             Map<String, Usage> usage = new LinkedHashMap<>();
             jdbc.sql("""
-                            SELECT mesh, sum(proxy_seconds), sum(requests) FROM usage_reports
+                            SELECT mesh, sum(proxy_seconds), sum(requests) FROM billing_usage_reports
                             WHERE tenant_id = ? AND event_time >= ? AND event_time < ? GROUP BY mesh ORDER BY mesh""")
                     .params(tenantId, Timestamp.from(from), Timestamp.from(to))
                     .query(rs -> {

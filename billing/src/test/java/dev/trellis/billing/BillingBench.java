@@ -93,13 +93,13 @@ public final class BillingBench {
         start = System.nanoTime();
         try (Connection owner = postgres.getPostgresDatabase().getConnection(); Statement sql = owner.createStatement()) {
             sql.execute("""
-                    INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, event_time, period, proxy_seconds, requests, received_at)
+                    INSERT INTO billing_usage_reports (proxy_id, sequence, tenant_id, mesh, event_time, period, proxy_seconds, requests, received_at)
                     SELECT format('tbench%%s-p%%s', lpad(t::text, 9, '0'), p), r, format('tbench%%s', lpad(t::text, 9, '0')),
                            'mesh-' || (p %% 3), timestamptz '2026-11-01T00:00:00Z' + r * interval '%d seconds' + interval '1 second',
                            date '2026-11-01', %d, 1000 + (t * 7 + p * 13 + r) %% 5000, now()
                     FROM generate_series(0, %d) t, generate_series(0, %d) p, generate_series(0, %d) r"""
                     .formatted(86400 / perDay, 86400 / perDay, tenants - 1, proxies - 1, perDay * 30 - 1));
-            sql.execute("ANALYZE usage_reports");
+            sql.execute("ANALYZE billing_usage_reports");
         }
         System.out.printf("bulk load: %,d usage rows in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
 

@@ -154,7 +154,7 @@ class CrashIT {
     private static List<Long> sequences(String tenant) throws SQLException {
         List<Long> sequences = new ArrayList<>();
         try (Connection connection = BillingDatabase.shared().owner().getConnection(); Statement sql = connection.createStatement();
-             ResultSet rs = sql.executeQuery("SELECT sequence FROM usage_reports WHERE tenant_id = '" + tenant + "'")) {
+             ResultSet rs = sql.executeQuery("SELECT sequence FROM billing_usage_reports WHERE tenant_id = '" + tenant + "'")) {
             while (rs.next()) sequences.add(rs.getLong(1));
         }
         return sequences;

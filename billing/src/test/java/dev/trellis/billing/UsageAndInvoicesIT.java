@@ -209,7 +209,7 @@ class UsageAndInvoicesIT {
         // SQL that forgets its tenant, on the application's role, sees nothing; with B's tenant set, none of A's.
         try (Connection connection = poolA.getConnection(); Statement sql = connection.createStatement()) {
             connection.setAutoCommit(false);
-            for (String table : List.of("usage_reports", "late_usage_reports", "billing_periods", "billing_subscriptions",
+            for (String table : List.of("billing_usage_reports", "billing_late_usage_reports", "billing_periods", "billing_subscriptions",
                     "invoices", "invoice_lines", "credit_notes")) {
                 try (ResultSet rs = sql.executeQuery("SELECT count(*) FROM " + table)) {
                     rs.next();
@@ -217,11 +217,11 @@ class UsageAndInvoicesIT {
                 }
             }
             sql.execute("SELECT set_config('trellis.tenant_id', '" + b + "', true)");
-            try (ResultSet rs = sql.executeQuery("SELECT count(*) FROM usage_reports WHERE tenant_id = '" + a + "'")) {
+            try (ResultSet rs = sql.executeQuery("SELECT count(*) FROM billing_usage_reports WHERE tenant_id = '" + a + "'")) {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
             }
-            assertThatThrownBy(() -> sql.execute("INSERT INTO usage_reports VALUES ('x', 1, '" + a
+            assertThatThrownBy(() -> sql.execute("INSERT INTO billing_usage_reports VALUES ('x', 1, '" + a
                     + "', 'shop', now(), '2026-11-01', 1, 1, now())")).isInstanceOf(SQLException.class);
             connection.rollback();
         }

@@ -248,7 +248,7 @@ class BillingIT extends ControlPlaneIT {
                 environment.getProperty("spring.flyway.user"), environment.getProperty("spring.flyway.password"));
              java.sql.Statement sql = owner.createStatement()) {
             sql.execute("INSERT INTO billing_subscriptions VALUES ('" + tenant + "', '2020-01-01T00:00:00Z', 'team', 1, NULL, NULL, NULL, 'test', now())");
-            sql.execute("INSERT INTO usage_reports VALUES ('jan-" + tenant + "', 1, '" + tenant + "', 'shop', '2020-01-15T00:00:00Z', "
+            sql.execute("INSERT INTO billing_usage_reports VALUES ('jan-" + tenant + "', 1, '" + tenant + "', 'shop', '2020-01-15T00:00:00Z', "
                     + "'2020-01-01', 3600000, 5, now())");
         }
         Api.Response closed = api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);

@@ -96,6 +96,9 @@ class OpenApiContractIT extends ControlPlaneIT {
         String joinToken = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"version\": \"v1\", \"ttl\": \"5m\"}")
                 .json().get("token").asString();
         String proxyId = walkTheFleet(joinToken);
+        String unused = api.post("/v1/meshes/shop/join-tokens", key, "{\"service\": \"echo\", \"version\": \"v1\"}")
+                .json().get("id").asString();
+        api.delete("/v1/meshes/shop/join-tokens/" + unused, key);
         api.get("/v1/meshes/shop/proxies", key);
         api.get("/v1/meshes/shop/metrics?service=echo", key);
         api.get("/v1/meshes/shop/metrics/summary", key);

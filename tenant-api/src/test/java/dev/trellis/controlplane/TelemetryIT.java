@@ -54,6 +54,11 @@ class TelemetryIT extends ControlPlaneIT {
         assertThat(api.post("/v1/fleet/usage", web, new UsageReports(1, minute, minute.plusSeconds(10))
                 .route("outbound", "echo-canary/0", "echo", null, 50, 0, UsageReports.latencies(50, 0, 3_000, 3_000)).toString()).status())
                 .isEqualTo(200);
+        // Billing meters the same reports, in the same transaction, once each: 3 windows of 10 s, 180 requests.
+        tools.jackson.databind.JsonNode billed = api.get("/v1/billing/usage?from=" + minute.minus(1, ChronoUnit.HOURS)
+                + "&to=" + minute.plus(1, ChronoUnit.HOURS), key).json().get("total");
+        assertThat(billed.get("requests").asLong()).isEqualTo(180);
+        assertThat(billed.get("proxySeconds").asLong()).isEqualTo(30);
 
         Instant flipped = Instant.now();
         assertThat(api.put("/v1/meshes/shop/routes/echo-canary", key, canary(0, 100)).status()).isEqualTo(200);
@@ -86,7 +91,7 @@ class TelemetryIT extends ControlPlaneIT {
         assertThat(audit.get("action").asString()).isEqualTo("route.put");
         assertThat(audit.get("resource").asString()).contains("echo-canary");
         JsonNode event = api.get("/v1/audit-events", key).json().get("items").valueStream()
-                .filter(e -> e.get("id").asLong() == audit.get("id").asLong()).findFirst().orElseThrow();
+                .filter(e -> e.get("id").asString().equals(audit.get("id").asString())).findFirst().orElseThrow();
         assertThat(event.get("after").toString()).contains("\"weight\":100");
         assertThat(changes.getFirst().get("version").asString())
                 .isEqualTo(api.get("/v1/meshes/shop/snapshots/web", key).header("ETag").replace("\"", ""));

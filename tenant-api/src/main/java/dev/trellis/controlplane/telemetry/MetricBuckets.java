@@ -67,21 +67,21 @@ class MetricBuckets {
     }
 
     /** A snapshot version a service's proxies were given, when, and the audit event of the write that caused it. */
-    record VersionChange(String service, String version, Instant time, Long auditEventId, String action, String resource, String actor) {
+    record VersionChange(String service, String version, Instant time, String auditEventId, String action, String resource, String actor) {
     }
 
     List<VersionChange> versionChanges(String mesh, List<String> services, Instant from, Instant to) {
         if (services.isEmpty()) return List.of();
         return jdbc.query("""
-                        SELECT c.service, c.version, c.changed_at, a.id, a.action, a.resource, a.actor
+                        SELECT c.service, c.version, c.changed_at, a.event_id, a.action, a.resource, a.actor
                         FROM snapshot_changes c
-                        LEFT JOIN LATERAL (SELECT id, action, resource, actor FROM audit_events e
-                                           WHERE e.tenant_id = c.tenant_id AND e.txid = c.txid ORDER BY id DESC LIMIT 1) a ON true
+                        LEFT JOIN LATERAL (SELECT event_id, action, resource, actor FROM audit_events e
+                                           WHERE e.tenant_id = c.tenant_id AND e.txid = c.txid ORDER BY event_id DESC LIMIT 1) a ON true
                         WHERE c.tenant_id = current_setting('trellis.tenant_id') AND c.mesh = ? AND c.service = ANY(?)
                           AND c.changed_at >= ? AND c.changed_at < ?
                         ORDER BY c.changed_at, c.id""",
                 (rs, n) -> new VersionChange(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                        rs.getObject(4) == null ? null : rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7)),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)),
                 mesh, services.toArray(String[]::new), Timestamp.from(from), Timestamp.from(to));
     }
 

@@ -48,7 +48,7 @@ class MetricsController {
     record Point(Instant time, GoldenMetrics metrics) {
     }
 
-    record AuditEventRef(long id, String action, String resource, String actor) {
+    record AuditEventRef(String id, String action, String resource, String actor) {
     }
 
     record VersionChange(String service, String version, Instant time, AuditEventRef auditEvent) {

@@ -3,6 +3,7 @@ package dev.trellis.controlplane.telemetry;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.fleet.FleetProxy;
 import org.HdrHistogram.Histogram;
+import dev.trellis.billing.Billing;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -27,9 +28,12 @@ import java.util.TreeMap;
 class UsageIngest {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
-    UsageIngest(TenantTransactions transactions, JdbcTemplate jdbc) {
+    private final Billing billing;
+
+    UsageIngest(TenantTransactions transactions, JdbcTemplate jdbc, Billing billing) {
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.billing = billing;
     }
 
     /** A bucket row's key inside one tenant and mesh. */
@@ -120,12 +124,16 @@ class UsageIngest {
                 ON CONFLICT (proxy_id, sequence) DO NOTHING""", keys);
         Map<String, Map<BucketKey, Counts>> buckets = new TreeMap<>();
         Map<String, long[]> usage = new TreeMap<>();
+        List<dev.trellis.billing.UsageReport> metered = new ArrayList<>();
         for (int i = 0; i < distinct.size(); i++) {
             Pending p = distinct.get(i);
             boolean isNew = inserted[i] != 0;
             counted.put(p, isNew);
             if (!isNew) continue;
             UsageReport r = p.report();
+            // What billing rates, in this same transaction: the report lands in both stores or in neither.
+            metered.add(new dev.trellis.billing.UsageReport(tenant, p.proxy().id(), r.sequence(), p.proxy().mesh(),
+                    r.windowEnd(), proxyMillis(r) / 1000, r.requests()));
             Instant minute = r.windowStart().truncatedTo(ChronoUnit.MINUTES);
             Map<BucketKey, Counts> mesh = buckets.computeIfAbsent(p.proxy().mesh(), m -> new TreeMap<>());
             for (UsageReport.RouteUsage row : r.routes()) {
@@ -139,6 +147,7 @@ class UsageIngest {
             sums[3] += r.bytesOut();
             sums[4]++;
         }
+        billing.usage().record(metered);
         buckets.forEach((mesh, rows) -> add("metric_minutes", tenant, mesh, rows));
         List<Object[]> usageRows = new ArrayList<>();
         usage.forEach((key, sums) -> {
