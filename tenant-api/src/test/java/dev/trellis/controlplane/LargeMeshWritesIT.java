@@ -21,6 +21,10 @@ class LargeMeshWritesIT extends ControlPlaneIT {
     @Test
     void everyWriteAnswersBoundedWarningsAboutWhatItWrote() {
         String key = newTenant();
+        // More services than the free plan allows (BillingIT tests that limit).
+        String tenant = api.get("/v1/tenant", key).json().get("id").asString();
+        assertThat(api.put("/v1/operator/tenants/" + tenant + "/plan", OPERATOR_KEY, "{\"plan\": \"enterprise\"}").status())
+                .isEqualTo(200);
         assertThat(api.put("/v1/meshes/big", key, "{\"mtls\": \"PERMISSIVE\"}").status()).isEqualTo(201);
         for (int i = 0; i < SERVICES; i++) {
             assertThat(api.put("/v1/meshes/big/services/svc-" + i, key,
