@@ -29,6 +29,11 @@ start_control_plane() {
 
   key=$(curl -sf -X POST "$base/v1/tenants" -H 'Authorization: Bearer bench-operator' \
     -H 'Content-Type: application/json' -d '{"name": "bench"}' | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
+  # A benchmark's mesh and fleet are far beyond the free plan's limits: the enterprise plan has none.
+  local tenant
+  tenant=$(curl -sf "$base/v1/tenant" -H "Authorization: Bearer $key" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  curl -sf -o /dev/null -X PUT "$base/v1/operator/tenants/$tenant/plan" -H 'Authorization: Bearer bench-operator' \
+    -H 'Content-Type: application/json' -d '{"plan": "enterprise"}'
 }
 
 stop_control_plane() {
