@@ -116,7 +116,7 @@ class TelemetryEndToEndIT {
         JsonNode audit = marks.getFirst().get("auditEvent");
         assertThat(audit.get("action").asString()).isEqualTo("route.put");
         JsonNode event = mesh.api.get("/v1/audit-events").json().get("items").valueStream()
-                .filter(e -> e.get("id").asLong() == audit.get("id").asLong()).findFirst().orElseThrow();
+                .filter(e -> e.get("id").asString().equals(audit.get("id").asString())).findFirst().orElseThrow();
         assertThat(event.get("after").toString()).contains("\"weight\":100");
     }
 
