@@ -107,7 +107,11 @@ public final class UsageLedger {
             long out = c.bytesOut.sumThenReset();
             long retries = c.retries.sumThenReset();
             long rejected = c.breakerRejections.sumThenReset();
-            if (total > 0 || latency.getTotalCount() > 0) rows.add(new Row(key, byClass, in, out, retries, rejected, latency));
+            // A request recorded while this drain reads its counters may leave only some of its counts
+            // here (the rest go to the next window): a row with any count is kept, so none is lost.
+            if (total > 0 || latency.getTotalCount() > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
+                rows.add(new Row(key, byClass, in, out, retries, rejected, latency));
+            }
         });
         return rows;
     }
