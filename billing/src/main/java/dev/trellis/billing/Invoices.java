@@ -88,15 +88,15 @@ public final class Invoices {
      * @throws PeriodStillOpen while late reports are still accepted for the period
      */
     public Invoice finalizeInvoice(String tenantId, Period period) {
-        return finalizeOnce(tenantId, period).invoice();
+        return finalizeOnce(tenantId, period, clock.instant()).invoice();
     }
 
     private record Finalized(Invoice invoice, boolean byThisCall) {
     }
 
-    private Finalized finalizeOnce(String tenantId, Period period) {
+    private Finalized finalizeOnce(String tenantId, Period period, Instant asOf) {
+        if (asOf.isBefore(period.graceEnd(grace))) throw new PeriodStillOpen(period, period.graceEnd(grace));
         Instant now = clock.instant();
-        if (now.isBefore(period.graceEnd(grace))) throw new PeriodStillOpen(period, period.graceEnd(grace));
         return scope.inTenant(tenantId, () -> {
             lockPeriod(tenantId, period, true);
             Optional<Invoice> done = stored(tenantId, period);
@@ -114,14 +114,24 @@ public final class Invoices {
 
     /** Finalises every tenant's invoice for the period (those with usage or a subscription); answers how many it finalised. */
     public int closePeriod(Period period) {
-        Instant now = clock.instant();
-        if (now.isBefore(period.graceEnd(grace))) throw new PeriodStillOpen(period, period.graceEnd(grace));
+        return closePeriod(period, clock.instant());
+    }
+
+    /**
+     * Closes the period as the clock would at {@code asOf}: refused while the period's grace is open at
+     * that instant. An {@code asOf} ahead of the clock is the operator closing a month early (a tenant
+     * leaving, a month-end rehearsal): what is stored now is finalised, and the month's reports that
+     * arrive later are late ({@link UsageLedger} refuses reports of a finalised period), never added.
+     * The invoices' {@code finalizedAt} is the clock's time, not {@code asOf}.
+     */
+    public int closePeriod(Period period, Instant asOf) {
+        if (asOf.isBefore(period.graceEnd(grace))) throw new PeriodStillOpen(period, period.graceEnd(grace));
         List<String> tenants = scope.withoutTenant(() -> jdbc.sql("SELECT tenant_id FROM billing_unfinalized_tenants(?)")
                 .param(Date.valueOf(period.firstDay())).query(String.class).list());
         // Each tenant in a transaction of its own, a few at once: the database, not this loop, is the bottleneck.
         try (ExecutorService workers = Executors.newFixedThreadPool(closeThreads)) {
             List<Future<Finalized>> results = new ArrayList<>();
-            for (String tenant : tenants) results.add(workers.submit(() -> finalizeOnce(tenant, period)));
+            for (String tenant : tenants) results.add(workers.submit(() -> finalizeOnce(tenant, period, asOf)));
             int finalized = 0;
             for (Future<Finalized> result : results) {
                 if (result.get().byThisCall()) finalized++;

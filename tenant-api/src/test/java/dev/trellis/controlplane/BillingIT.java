@@ -232,6 +232,12 @@ class BillingIT extends ControlPlaneIT {
         String thisMonth = YearMonth.now(ZoneOffset.UTC).toString();
         assertThat(api.post("/v1/operator/billing/periods/" + thisMonth + "/close", OPERATOR_KEY, null).status()).isEqualTo(409);
         assertThat(api.post("/v1/operator/billing/periods/2026-13/close", OPERATOR_KEY, null).status()).isEqualTo(400);
+        Api.Response badInstant = api.post("/v1/operator/billing/periods/2026-13/close?asOf=yesterday", OPERATOR_KEY, null);
+        assertThat(badInstant.json().get("violations").findValuesAsString("field")).containsExactlyInAnyOrder("period", "asOf");
+        // Run for an instant inside this month's grace: still open, whatever the clock says.
+        String insideGrace = YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atTime(12, 0).toInstant(ZoneOffset.UTC).toString();
+        assertThat(api.post("/v1/operator/billing/periods/" + thisMonth + "/close?asOf=" + insideGrace, OPERATOR_KEY, null)
+                .status()).isEqualTo(409);
         Api.Response closed = api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);
         assertThat(closed.status()).isEqualTo(200);
         assertThat(closed.json().get("period").asString()).isEqualTo("2020-01");

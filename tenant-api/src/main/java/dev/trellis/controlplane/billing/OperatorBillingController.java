@@ -7,6 +7,7 @@ import dev.trellis.billing.Period;
 import dev.trellis.controlplane.audit.AuditLog;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.tenant.Tenants;
+import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
 import dev.trellis.controlplane.web.JsonBody;
 import dev.trellis.controlplane.web.RequestDocument;
@@ -24,6 +25,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import static dev.trellis.controlplane.billing.BillingDocuments.*;
@@ -92,10 +95,19 @@ class OperatorBillingController {
         });
     }
 
-    /** Finalises every tenant's invoice of a month whose grace is over; a second call finalises nothing more. */
+    /**
+     * Finalises every tenant's invoice of a month whose grace is over; a second call finalises nothing more.
+     * {@code asOf} runs the close for that instant instead of now (an early close when it is ahead of the
+     * clock: the month's reports that arrive later are late); the grace must be over at {@code asOf}.
+     */
     @PostMapping("/v1/operator/billing/periods/{period}/close")
-    Closed close(@PathVariable String period) {
-        Period month = Period.parse(period).orElseThrow(() -> InvalidRequest.of("period", "must be a month such as 2026-11"));
-        return new Closed(month.toString(), billing.invoices().closePeriod(month));
+    Closed close(@PathVariable String period, @RequestParam(required = false) String asOf) {
+        Period month = Period.parse(period).orElse(null);
+        Instant at = asOf == null ? Instant.now() : PlanRequest.instant(asOf).orElse(null);
+        List<ApiViolation> violations = new ArrayList<>();
+        if (month == null) violations.add(ApiViolation.at("period", "must be a month such as 2026-11"));
+        if (at == null) violations.add(ApiViolation.at("asOf", "must be an RFC 3339 time such as 2027-01-03T00:00:00Z"));
+        if (!violations.isEmpty()) throw new InvalidRequest(violations);
+        return new Closed(month.toString(), billing.invoices().closePeriod(month, at));
     }
 }
