@@ -131,7 +131,25 @@ class BillingIT extends ControlPlaneIT {
         }
         threads.shutdown();
         assertThat(statuses).containsExactlyInAnyOrder(201, 403);
-        assertThat(api.get("/v1/meshes/shop/proxies", key).json().get("items")).hasSize(2);
+        JsonNode fleet = api.get("/v1/meshes/shop/proxies", key).json();
+        assertThat(fleet.get("items")).hasSize(2);
+        // The refusal is where the user looks: in the fleet list, with the limit, the count and the plan.
+        assertThat(fleet.get("refusedRegistrations")).hasSize(1);
+        JsonNode refusal = fleet.get("refusedRegistrations").get(0);
+        assertThat(refusal.get("service").asString()).isEqualTo("echo");
+        assertThat(refusal.get("version").asString()).isEqualTo("v1");
+        assertThat(refusal.get("quota").asString()).isEqualTo("connectedProxies");
+        assertThat(refusal.get("limit").asInt()).isEqualTo(2);
+        assertThat(refusal.get("current").asInt()).isEqualTo(2);
+        assertThat(refusal.get("plan").asString()).isEqualTo("enterprise@1");
+        assertThat(refusal.get("reason").asString()).contains("enterprise@1", "connectedProxies");
+        assertThat(refusal.get("attempts").asInt()).isEqualTo(1);
+        assertThat(registerProxy(refusedToken).status()).as("a retry is refused again").isEqualTo(403);
+        assertThat(api.get("/v1/meshes/shop/proxies", key).json().get("refusedRegistrations").get(0).get("attempts").asInt())
+                .isEqualTo(2);
+        String other = newTenant();
+        declareShop(other);
+        assertThat(api.get("/v1/meshes/shop/proxies", other).json().get("refusedRegistrations")).isEmpty();
 
         // Lowering the limit cuts nobody off: the first proxy still gets its snapshot.
         assertThat(api.put("/v1/operator/tenants/" + tenant + "/plan", OPERATOR_KEY,
@@ -141,6 +159,8 @@ class BillingIT extends ControlPlaneIT {
         assertThat(api.put("/v1/operator/tenants/" + tenant + "/plan", OPERATOR_KEY,
                 "{\"plan\": \"enterprise\", \"limits\": {\"connectedProxies\": 3}}").status()).isEqualTo(200);
         assertThat(registerProxy(refusedToken).status()).isEqualTo(201);
+        assertThat(api.get("/v1/meshes/shop/proxies", key).json().get("refusedRegistrations"))
+                .as("the service and version registered since: its refusal is over").isEmpty();
     }
 
     @Test

@@ -5,7 +5,9 @@ import dev.trellis.controlplane.access.MintedCredential;
 import dev.trellis.controlplane.authority.MeshAuthorities;
 import dev.trellis.controlplane.authority.MeshAuthority;
 import dev.trellis.controlplane.authority.SigningRequest;
+import dev.trellis.billing.QuotaExceeded;
 import dev.trellis.controlplane.billing.QuotaChecks;
+import dev.trellis.controlplane.billing.RegistrationRefusals;
 import dev.trellis.controlplane.database.TenantTransactions;
 import org.springframework.stereotype.Service;
 
@@ -28,15 +30,17 @@ class FleetRegistration {
     private final Proxies proxies;
     private final MeshAuthorities authorities;
     private final QuotaChecks quotas;
+    private final RegistrationRefusals refusals;
 
     FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, TaskTokens taskTokens, Proxies proxies,
-                      MeshAuthorities authorities, QuotaChecks quotas) {
+                      MeshAuthorities authorities, QuotaChecks quotas, RegistrationRefusals refusals) {
         this.transactions = transactions;
         this.joinTokens = joinTokens;
         this.taskTokens = taskTokens;
         this.proxies = proxies;
         this.authorities = authorities;
         this.quotas = quotas;
+        this.refusals = refusals;
     }
 
     /** The answer to a registration: {@code token} is shown once. */
@@ -54,10 +58,24 @@ class FleetRegistration {
         boolean taskToken = MintedCredential.idOf(TaskTokens.KIND, joinToken).isPresent();
         String tokenId = MintedCredential.idOf(taskToken ? TaskTokens.KIND : JoinTokens.KIND, joinToken)
                 .orElseThrow(JoinTokenRefused::new);
+        JoinTokens.Redeemed[] redeemed = new JoinTokens.Redeemed[1];
+        try {
+            return register(joinToken, csr, taskToken, tokenId, redeemed);
+        } catch (QuotaExceeded refusal) {
+            // The registration rolled back (its token is not spent); the refusal is kept where the user looks.
+            JoinTokens.Redeemed token = redeemed[0];
+            refusals.refused(token.tenantId(), token.mesh(), token.service(), token.version(), refusal, Instant.now());
+            throw refusal;
+        }
+    }
+
+    private Registered register(String joinToken, SigningRequest csr, boolean taskToken, String tokenId,
+                                JoinTokens.Redeemed[] redeemed) {
         return transactions.withSetting("trellis.join_token_id", tokenId, () -> {
             Instant now = TenantTransactions.now();
             JoinTokens.Redeemed token = (taskToken ? taskTokens.redeem(joinToken) : joinTokens.redeem(joinToken, now))
                     .orElseThrow(JoinTokenRefused::new);
+            redeemed[0] = token;
             String identity = identity(token.tenantId(), token.mesh(), token.service());
             MeshAuthority.Issued issued = authorities.forMesh(token.tenantId(), token.mesh(), now)
                     .issue(csr.publicKey(), identity, token.service(), now, CERTIFICATE_VALIDITY);
@@ -67,6 +85,7 @@ class FleetRegistration {
             quotas.admitProxy(token.tenantId(), now);
             MintedCredential credential = MintedCredential.mint(Proxies.KIND);
             proxies.insert(credential.id(), credential.hash(), token, issued, now);
+            refusals.admitted(token.tenantId(), token.mesh(), token.service(), token.version());
             return new Registered(credential.id(), credential.token(), token.tenantId(), token.mesh(), token.service(),
                     token.version(), identity, issued.chain(), issued.trustBundle(), issued.notAfter());
         });

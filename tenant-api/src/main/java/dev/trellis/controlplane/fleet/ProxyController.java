@@ -3,11 +3,11 @@ package dev.trellis.controlplane.fleet;
 import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.access.Role;
 import dev.trellis.controlplane.audit.AuditLog;
+import dev.trellis.controlplane.billing.RegistrationRefusals;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.mesh.MeshNotFound;
 import dev.trellis.controlplane.mesh.MeshResources;
 import dev.trellis.controlplane.mesh.ResourceNotFound;
-import dev.trellis.controlplane.web.Page;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -16,6 +16,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
+
+import java.util.List;
 
 /**
  * {@code GET /v1/meshes/{mesh}/proxies}: the mesh's fleet, which proxy runs what, what it applied or
@@ -30,9 +32,10 @@ class ProxyController {
     private final RecentProxyTokens recentTokens;
     private final AuditLog audit;
     private final JsonMapper json;
+    private final RegistrationRefusals refusals;
 
     ProxyController(TenantTransactions transactions, MeshResources resources, Proxies proxies, FleetEndpoints endpoints,
-                    RecentProxyTokens recentTokens, AuditLog audit, JsonMapper json) {
+                    RecentProxyTokens recentTokens, AuditLog audit, JsonMapper json, RegistrationRefusals refusals) {
         this.transactions = transactions;
         this.resources = resources;
         this.proxies = proxies;
@@ -40,14 +43,20 @@ class ProxyController {
         this.recentTokens = recentTokens;
         this.audit = audit;
         this.json = json;
+        this.refusals = refusals;
+    }
+
+    /** The fleet page, with the registrations a quota refused (they have no proxy to list). */
+    record ProxyList(List<Proxies.Listed> items, String nextCursor, List<RegistrationRefusals.Refusal> refusedRegistrations) {
     }
 
     @GetMapping("/v1/meshes/{mesh}/proxies")
-    Page<Proxies.Listed> list(@AuthenticationPrincipal Caller caller, @PathVariable String mesh) {
+    ProxyList list(@AuthenticationPrincipal Caller caller, @PathVariable String mesh) {
         caller.require(Role.VIEWER);
         return transactions.inTenant(caller.tenantId(), () -> {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
-            return new Page<>(proxies.list(caller.tenantId(), mesh, endpoints.ttl()), null);
+            return new ProxyList(proxies.list(caller.tenantId(), mesh, endpoints.ttl()), null,
+                    refusals.list(caller.tenantId(), mesh));
         });
     }
 
