@@ -224,6 +224,22 @@ class BillingIT extends ControlPlaneIT {
         assertThat(invoice.get("contentHash").asString()).startsWith("sha256:")
                 .isEqualTo(billing.invoices().recompute(tenantA, dev.trellis.billing.Period.of(now)).contentHash());
 
+        // The CSV download: the JSON's lines, one row each, and a total row with the hash.
+        Api.Response csv = api.get("/v1/billing/invoices/" + id + "/csv", a);
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.header("Content-Type")).startsWith("text/csv");
+        assertThat(csv.header("Content-Disposition")).isEqualTo("attachment; filename=\"" + id + ".csv\"");
+        List<String> rows = csv.body().lines().toList();
+        assertThat(rows.getFirst()).isEqualTo("invoice,period,status,currency,meter,unit,plan,planVersion,from,to,quantity,"
+                + "included,billable,unitPriceMinor,per,amountMinor,amount,contentHash");
+        assertThat(rows).hasSize(invoice.get("lines").size() + 2);
+        JsonNode endpointHours = invoice.get("lines").get(1);
+        assertThat(rows.get(2)).isEqualTo(String.join(",", id, YearMonth.from(now.atOffset(ZoneOffset.UTC)).toString(), "draft",
+                "USD", "endpoint-hours", "second", "free", "1", endpointHours.get("from").asString(),
+                endpointHours.get("to").asString(), "10800", "0", "10800", "0", "3600", "0", "0.00", ""));
+        assertThat(rows.getLast()).endsWith(",total,,,,,,,,,,,0,0.00," + invoice.get("contentHash").asString());
+        assertThat(api.get("/v1/billing/invoices/" + id + "/csv", b).status()).isEqualTo(404);
+
         // Another tenant's invoice, or one of a month to come, is not found.
         assertThat(api.get("/v1/billing/invoices/" + id, b).status()).isEqualTo(404);
         assertThat(api.get("/v1/billing/invoices/inv-209912-" + tenantA, a).status()).isEqualTo(404);

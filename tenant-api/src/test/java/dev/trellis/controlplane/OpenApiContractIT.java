@@ -125,6 +125,7 @@ class OpenApiContractIT extends ControlPlaneIT {
         api.get("/v1/billing/usage", key);
         String invoice = api.get("/v1/billing/invoices", key).json().get("items").get(0).get("id").asString();
         api.get("/v1/billing/invoices/" + invoice, key);
+        api.get("/v1/billing/invoices/" + invoice + "/csv", key);
         api.put("/v1/operator/tenants/" + tenant + "/plan", OPERATOR_KEY, "{\"plan\": \"enterprise\", \"limits\": {\"meshes\": 10}}");
         api.get("/v1/operator/billing/usage", OPERATOR_KEY);
         api.post("/v1/operator/billing/periods/2020-01/close", OPERATOR_KEY, null);

@@ -6,6 +6,9 @@ import dev.trellis.controlplane.access.Caller;
 import dev.trellis.controlplane.access.Role;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.JsonBody;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -67,6 +70,16 @@ class BillingController {
     @GetMapping("/v1/billing/invoices")
     Items<InvoiceSummary> invoices(@AuthenticationPrincipal Caller caller) {
         return new Items<>(billing.invoices().list(caller.tenantId()).stream().map(InvoiceSummary::of).toList());
+    }
+
+    /** The same invoice as a CSV file to download (text/csv, one row per line and a total row). */
+    @GetMapping(value = "/v1/billing/invoices/{id}/csv", produces = "text/csv;charset=UTF-8")
+    ResponseEntity<String> invoiceCsv(@AuthenticationPrincipal Caller caller, @PathVariable String id) {
+        Invoice invoice = billing.invoices().find(caller.tenantId(), id).orElseThrow(() -> new InvoiceNotFound(id));
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename(InvoiceCsv.fileName(invoice)).build().toString())
+                .body(InvoiceCsv.of(invoice));
     }
 
     @GetMapping("/v1/billing/invoices/{id}")
