@@ -58,7 +58,9 @@ public class TelemetryIngest {
         AtomicLong failures = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-        long cpuBefore = cpuTicks(pid);
+        long postmaster = postmaster(dataDir);
+        long cpuBefore = cpuTicks(pid, postmaster);
+        long jvmBefore = ownTicks(pid);
         long bytesBefore = size(dataDir);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -87,7 +89,8 @@ public class TelemetryIngest {
         }
         clock.shutdownNow();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long cpu = cpuTicks(pid) - cpuBefore;
+        long cpu = cpuTicks(pid, postmaster) - cpuBefore;
+        long jvm = ownTicks(pid) - jvmBefore;
         long bytes = size(dataDir) - bytesBefore;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
@@ -98,6 +101,8 @@ public class TelemetryIngest {
                 sorted.isEmpty() ? 0 : sorted.getLast() / 1e6);
         System.out.printf("control plane + PostgreSQL CPU: %.1f s over %.1f s = %.2f cores; %.2f ms CPU per report%n",
                 cpuSeconds, elapsed, cpuSeconds / elapsed, reports == 0 ? 0 : cpuSeconds * 1000 / reports);
+        System.out.printf("   of which the control plane JVM %.1f s (%.2f ms per report), PostgreSQL %.1f s (%.2f ms per report)%n",
+                jvm / 100.0, reports == 0 ? 0 : jvm * 10.0 / reports, (cpu - jvm) / 100.0, reports == 0 ? 0 : (cpu - jvm) * 10.0 / reports);
         System.out.printf("=> proxies per core at this rate: %.0f%n", cpuSeconds == 0 ? 0 : proxies / (cpuSeconds / elapsed));
         double reportsPerDay = proxies * 86400.0 / interval;
         System.out.printf("database growth: %d bytes for %d reports = %.0f bytes/report -> %.1f GB/day for %d proxies%n",
@@ -188,14 +193,18 @@ public class TelemetryIngest {
         return request.build();
     }
 
-    /** utime + stime of {@code pid} and every process under it (the embedded PostgreSQL), in clock ticks. */
-    private static long cpuTicks(long pid) throws Exception {
+    /**
+     * utime + stime of {@code pid}, of the embedded PostgreSQL's postmaster and of every process under
+     * either, in clock ticks. (pg_ctl starts the postmaster and exits, so the postmaster is not under
+     * the JVM: it is found by its data directory.)
+     */
+    private static long cpuTicks(long pid, long postmaster) throws Exception {
         long total = 0;
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     long id = Long.parseLong(proc.getFileName().toString());
-                    if (id != pid && !descends(id, pid)) continue;
+                    if (id != pid && id != postmaster && !descends(id, pid) && !descends(id, postmaster)) continue;
                     String stat = Files.readString(proc.resolve("stat"));
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     total += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
@@ -205,6 +214,30 @@ public class TelemetryIngest {
             }
         }
         return total;
+    }
+
+    /** The process whose command line names the control plane's home (the embedded PostgreSQL's data directory is under it). */
+    private static long postmaster(Path home) throws Exception {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String command = new String(Files.readAllBytes(proc.resolve("cmdline"))).replace('\0', ' ');
+                    if (command.contains("postgres") && command.contains(" -D ") && command.contains(home.toString())) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (Exception gone) {
+                    // the process ended while read
+                }
+            }
+        }
+        throw new IllegalStateException("no PostgreSQL process with a data directory under " + home);
+    }
+
+    /** utime + stime of {@code pid} alone (the control plane JVM), in clock ticks. */
+    private static long ownTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private static boolean descends(long id, long ancestor) throws Exception {

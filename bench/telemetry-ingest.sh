@@ -20,7 +20,9 @@ for tool in curl openssl unzip; do
   command -v "$tool" >/dev/null || { echo "bench/telemetry-ingest.sh needs $tool" >&2; exit 1; }
 done
 source "$root/bench/lib/control-plane.sh"
-start_control_plane 18491 -Xmx1g -- --spring.datasource.hikari.maximum-pool-size=16
+# TRELLIS_BENCH_JVM adds control plane JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/cp.jfr to profile it).
+# shellcheck disable=SC2086
+start_control_plane 18491 -Xmx1g ${TRELLIS_BENCH_JVM:-} -- --spring.datasource.hikari.maximum-pool-size=16
 put /v1/meshes/shop '{"mtls": "PERMISSIVE"}'
 # dependsOn keeps each snapshot small, so declaring the services stays quick.
 for i in $(seq 0 $((services - 1))); do

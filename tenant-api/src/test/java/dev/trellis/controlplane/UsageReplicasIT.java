@@ -171,6 +171,12 @@ class UsageReplicasIT {
             }
         }
 
+        // Buckets are folded behind ingestion, by both replicas at once; a reader of the API catches up first.
+        CompletableFuture.allOf(CompletableFuture.runAsync(() ->
+                        assertThat(first.get("/v1/meshes/shop/metrics/summary", key).status()).isEqualTo(200), LANES),
+                CompletableFuture.runAsync(() ->
+                        assertThat(second.get("/v1/meshes/shop/metrics/summary", key).status()).isEqualTo(200), LANES))
+                .get(60, TimeUnit.SECONDS);
         Map<String, long[]> storedCounts = new TreeMap<>();
         Map<String, Histogram> storedLatency = new TreeMap<>();
         long storedRequests;

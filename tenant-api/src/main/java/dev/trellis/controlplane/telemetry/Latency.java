@@ -30,10 +30,11 @@ final class Latency {
     static Optional<Histogram> decode(byte[] encoded) {
         if (encoded == null || encoded.length == 0 || encoded.length > MAX_ENCODED_BYTES) return Optional.empty();
         try {
+            // Decoded as it was encoded (its range and digits), then allowed to grow when more is added to it:
+            // no second histogram to copy it into (ingestion decodes every row of every report).
             Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
-            Histogram histogram = empty();
-            histogram.add(decoded);
-            return Optional.of(histogram);
+            decoded.setAutoResize(true);
+            return Optional.of(decoded);
         } catch (DataFormatException | RuntimeException e) {
             return Optional.empty();
         }

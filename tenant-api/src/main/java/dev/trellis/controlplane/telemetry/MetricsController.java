@@ -38,11 +38,13 @@ class MetricsController {
     private final TenantTransactions transactions;
     private final MeshResources resources;
     private final MetricBuckets buckets;
+    private final UsageFolding folding;
 
-    MetricsController(TenantTransactions transactions, MeshResources resources, MetricBuckets buckets) {
+    MetricsController(TenantTransactions transactions, MeshResources resources, MetricBuckets buckets, UsageFolding folding) {
         this.transactions = transactions;
         this.resources = resources;
         this.buckets = buckets;
+        this.folding = folding;
     }
 
     record Point(Instant time, GoldenMetrics metrics) {
@@ -78,6 +80,7 @@ class MetricsController {
         }
         if (!violations.isEmpty()) throw new InvalidRequest(violations);
         MetricsWindow w = window;
+        folding.catchUp(caller.tenantId());
         return transactions.inTenant(caller.tenantId(), () -> {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             List<MetricBuckets.Row> rows = buckets.rows(new MetricBuckets.Selection(mesh, service, route), w.from(), w.to());
@@ -117,6 +120,7 @@ class MetricsController {
         Instant now = TenantTransactions.now();
         // The last complete minute, and the sixty before the current one.
         Instant end = now.truncatedTo(ChronoUnit.MINUTES);
+        folding.catchUp(caller.tenantId());
         return transactions.inTenant(caller.tenantId(), () -> {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             List<MetricBuckets.Row> hour = buckets.rows(new MetricBuckets.Selection(mesh, null, null), end.minus(Duration.ofHours(1)), end);

@@ -36,10 +36,12 @@ class PrometheusController {
 
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
+    private final UsageFolding folding;
 
-    PrometheusController(TenantTransactions transactions, JdbcTemplate jdbc) {
+    PrometheusController(TenantTransactions transactions, JdbcTemplate jdbc, UsageFolding folding) {
         this.transactions = transactions;
         this.jdbc = jdbc;
+        this.folding = folding;
     }
 
     private record Labelled(Map<String, String> labels, List<MetricBuckets.Row> rows) {
@@ -50,6 +52,7 @@ class PrometheusController {
         caller.require(Role.VIEWER);
         Instant end = TenantTransactions.now().truncatedTo(ChronoUnit.MINUTES);
         Instant start = end.minus(Duration.ofMinutes(1));
+        folding.catchUp(caller.tenantId());
         return transactions.inTenant(caller.tenantId(), () -> {
             Map<String, Labelled> services = new TreeMap<>();
             Map<String, Labelled> routes = new TreeMap<>();

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * Rolls minute buckets older than {@code trellis.telemetry.minute-retention} (default 2 days) up into
  * hour buckets, and forgets counted report keys older than {@code trellis.telemetry.report-retention}
  * (default 7 days: a resend older than that would be counted again, and the proxy's backlog holds
- * minutes, not days). Moving a minute into its hour merges it into what the hour holds and deletes
+ * minutes, not days), and deletes hour buckets older than {@code trellis.telemetry.hour-retention}
+ * (default 90 days, longer than the minute retention). Moving a minute into its hour merges it into what the hour holds and deletes
  * it in one transaction with the rows locked, so two replicas rolling up at once move each minute once,
  * and a late report for a rolled-up minute is moved by the next run.
  */
@@ -32,17 +33,26 @@ class TelemetryRetention {
     private final TenantTransactions transactions;
     private final JdbcTemplate jdbc;
     private final UsageIngest ingest;
+    private final UsageFolding folding;
     private final Duration minuteRetention;
     private final Duration reportRetention;
+    private final Duration hourRetention;
 
-    TelemetryRetention(TenantTransactions transactions, JdbcTemplate jdbc, UsageIngest ingest,
+    TelemetryRetention(TenantTransactions transactions, JdbcTemplate jdbc, UsageIngest ingest, UsageFolding folding,
                        @Value("${trellis.telemetry.minute-retention:2d}") Duration minuteRetention,
-                       @Value("${trellis.telemetry.report-retention:7d}") Duration reportRetention) {
+                       @Value("${trellis.telemetry.report-retention:7d}") Duration reportRetention,
+                       @Value("${trellis.telemetry.hour-retention:90d}") Duration hourRetention) {
+        if (hourRetention.compareTo(minuteRetention) <= 0) {
+            throw new IllegalArgumentException("trellis.telemetry.hour-retention (" + hourRetention
+                    + ") must be longer than trellis.telemetry.minute-retention (" + minuteRetention + ")");
+        }
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.ingest = ingest;
+        this.folding = folding;
         this.minuteRetention = minuteRetention;
         this.reportRetention = reportRetention;
+        this.hourRetention = hourRetention;
     }
 
     @Scheduled(fixedDelayString = "${trellis.telemetry.rollup-interval:5m}", initialDelayString = "${trellis.telemetry.rollup-interval:5m}")
@@ -57,10 +67,14 @@ class TelemetryRetention {
     /** Rolls every whole hour that ends before now − minute retention; answers the minute rows moved. */
     int rollUp(Instant now) {
         Instant cutoff = now.minus(minuteRetention).truncatedTo(ChronoUnit.HOURS);
+        // Reports counted but not folded yet belong in the minutes being moved.
+        folding.foldAll(false);
         int moved = 0;
         List<String> tenants = jdbc.queryForList("SELECT tenant_id FROM telemetry_tenants_before(?)", String.class, Timestamp.from(cutoff));
         for (String tenant : tenants) moved += transactions.inTenant(tenant, () -> rollUpTenant(tenant, cutoff));
         jdbc.queryForObject("SELECT telemetry_expire_reports(?)", Long.class, Timestamp.from(now.minus(reportRetention)));
+        jdbc.queryForObject("SELECT telemetry_expire_hours(?)", Long.class,
+                Timestamp.from(now.minus(hourRetention).truncatedTo(ChronoUnit.HOURS)));
         return moved;
     }
 
@@ -83,7 +97,7 @@ class TelemetryRetention {
                     counts.bytesOut += rs.getLong(14);
                     counts.retries += rs.getLong(15);
                     counts.breakerRejections += rs.getLong(16);
-                    counts.latency.add(Latency.decodeStored(rs.getBytes(17)));
+                    counts.merge(Latency.decodeStored(rs.getBytes(17)));
                 }, tenant, Timestamp.from(cutoff));
         byMesh.forEach((mesh, buckets) -> ingest.add("metric_hours", tenant, mesh, buckets));
         jdbc.update("DELETE FROM metric_minutes WHERE tenant_id = ? AND bucket < ?", tenant, Timestamp.from(cutoff));

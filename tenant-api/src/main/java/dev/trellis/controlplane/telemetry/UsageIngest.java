@@ -18,11 +18,12 @@ import java.util.TreeMap;
 
 /**
  * Counts a usage report exactly once, whichever replica receives it and however often: the report's
- * (proxy id, sequence) row and its buckets are written in one transaction, and a second insert of
- * that key does nothing. Buckets only add (counts) and merge (histograms), so the order reports
- * arrive in does not change them. Rows are written in key order, so concurrent transactions (this
- * replica's and others') lock rows in the same order and cannot deadlock. Everything runs in the
- * proxy's tenant.
+ * (proxy id, sequence) row, its route rows to be folded ({@code usage_pending}) and billing's copy are
+ * written in one transaction, and a second insert of that key does nothing. {@link UsageFolding} adds
+ * the pending rows to their buckets later, each once. Buckets only add (counts) and merge (histograms),
+ * so the order reports arrive in does not change them. Bucket rows are written in key order, so
+ * concurrent transactions (this replica's and others') lock rows in the same order and cannot deadlock.
+ * Everything runs in the proxy's tenant.
  */
 @Component
 class UsageIngest {
@@ -61,7 +62,8 @@ class UsageIngest {
         long bytesOut;
         long retries;
         long breakerRejections;
-        final Histogram latency = Latency.empty();
+        Histogram latency = Latency.empty();
+        private boolean empty = true;
 
         void add(UsageReport.RouteUsage row) {
             for (int i = 0; i < byClass.length; i++) byClass[i] += row.requestsByClass()[i];
@@ -69,7 +71,14 @@ class UsageIngest {
             bytesOut += row.bytesOut();
             retries += row.retries();
             breakerRejections += row.breakerRejections();
-            latency.add(Latency.decodeStored(row.latency()));
+            merge(Latency.decodeStored(row.latency()));
+        }
+
+        /** Adds a histogram that is this bucket's from now on: the first one is adopted, not copied into an empty one. */
+        void merge(Histogram decoded) {
+            if (empty) latency = decoded;
+            else latency.add(decoded);
+            empty = false;
         }
     }
 
@@ -95,8 +104,10 @@ class UsageIngest {
     }
 
     /**
-     * Records the reports' keys (in key order), then adds the new ones to their buckets (in mesh and
-     * bucket order) and to the usage rows: every transaction takes its row locks in the same order.
+     * Records the reports' keys (in key order) and, for the new ones, their route rows to be folded
+     * ({@code usage_pending}): one statement per report, which inserts nothing when the key was counted
+     * before; then the new ones go to billing, in this same transaction. The buckets are written by
+     * {@link UsageFolding}, which takes the pending rows in a transaction of its own.
      */
     private Map<Pending, Boolean> count(String tenant, List<Pending> reports) {
         List<Pending> ordered = new ArrayList<>(reports);
@@ -108,22 +119,27 @@ class UsageIngest {
             if (!distinct.isEmpty() && distinct.getLast().key().equals(report.key())) counted.put(report, false);
             else distinct.add(report);
         }
-        List<Object[]> keys = new ArrayList<>();
+        List<Object[]> rows = new ArrayList<>();
         for (Pending p : distinct) {
             UsageReport r = p.report();
-            keys.add(new Object[]{p.proxy().id(), r.sequence(), tenant, p.proxy().mesh(), p.proxy().service(),
+            rows.add(new Object[]{p.proxy().id(), r.sequence(), tenant, p.proxy().mesh(), p.proxy().service(),
                     Timestamp.from(r.windowStart()), Timestamp.from(r.windowEnd()), Timestamp.from(p.receivedAt()),
                     r.snapshotVersion(), r.uptimeSeconds(), r.requests(), r.bytesIn(), r.bytesOut(), proxyMillis(r),
-                    r.droppedReports(), r.connectionsOpened(), r.connectionsActive()});
+                    r.droppedReports(), r.connectionsOpened(), r.connectionsActive(),
+                    Timestamp.from(r.windowStart().truncatedTo(ChronoUnit.MINUTES)), PendingRoutes.encode(r.routes())});
         }
         int[] inserted = jdbc.batchUpdate("""
-                INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, service, window_start, window_end,
-                    received_at, snapshot_version, uptime_seconds, requests, bytes_in, bytes_out, proxy_milliseconds,
-                    dropped_reports, connections_opened, connections_active)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (proxy_id, sequence) DO NOTHING""", keys);
-        Map<String, Map<BucketKey, Counts>> buckets = new TreeMap<>();
-        Map<String, long[]> usage = new TreeMap<>();
+                WITH counted AS (
+                    INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, service, window_start, window_end,
+                        received_at, snapshot_version, uptime_seconds, requests, bytes_in, bytes_out, proxy_milliseconds,
+                        dropped_reports, connections_opened, connections_active)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (proxy_id, sequence) DO NOTHING
+                    RETURNING proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out)
+                INSERT INTO usage_pending (proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests,
+                                           bytes_in, bytes_out, minute, routes)
+                SELECT proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out, ?, ?
+                FROM counted""", rows);
         List<dev.trellis.billing.UsageReport> metered = new ArrayList<>();
         for (int i = 0; i < distinct.size(); i++) {
             Pending p = distinct.get(i);
@@ -134,37 +150,8 @@ class UsageIngest {
             // What billing rates, in this same transaction: the report lands in both stores or in neither.
             metered.add(new dev.trellis.billing.UsageReport(tenant, p.proxy().id(), r.sequence(), p.proxy().mesh(),
                     r.windowEnd(), proxyMillis(r) / 1000, r.requests()));
-            Instant minute = r.windowStart().truncatedTo(ChronoUnit.MINUTES);
-            Map<BucketKey, Counts> mesh = buckets.computeIfAbsent(p.proxy().mesh(), m -> new TreeMap<>());
-            for (UsageReport.RouteUsage row : r.routes()) {
-                BucketKey key = new BucketKey(p.proxy().service(), row.direction(), row.rule(), row.upstream(), row.caller(), minute);
-                mesh.computeIfAbsent(key, k -> new Counts()).add(row);
-            }
-            long[] sums = usage.computeIfAbsent(p.proxy().mesh() + "\u0000" + minute, k -> new long[5]);
-            sums[0] += proxyMillis(r);
-            sums[1] += r.requests();
-            sums[2] += r.bytesIn();
-            sums[3] += r.bytesOut();
-            sums[4]++;
         }
         billing.usage().record(metered);
-        buckets.forEach((mesh, rows) -> add("metric_minutes", tenant, mesh, rows));
-        List<Object[]> usageRows = new ArrayList<>();
-        usage.forEach((key, sums) -> {
-            String[] parts = key.split("\u0000", 2);
-            usageRows.add(new Object[]{tenant, parts[0], Timestamp.from(Instant.parse(parts[1])), sums[0], sums[1], sums[2], sums[3], sums[4]});
-        });
-        if (!usageRows.isEmpty()) {
-            jdbc.batchUpdate("""
-                    INSERT INTO usage_minutes (tenant_id, mesh, minute, proxy_milliseconds, requests, bytes_in, bytes_out, reports)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (tenant_id, mesh, minute) DO UPDATE SET
-                        proxy_milliseconds = usage_minutes.proxy_milliseconds + excluded.proxy_milliseconds,
-                        requests = usage_minutes.requests + excluded.requests,
-                        bytes_in = usage_minutes.bytes_in + excluded.bytes_in,
-                        bytes_out = usage_minutes.bytes_out + excluded.bytes_out,
-                        reports = usage_minutes.reports + excluded.reports""", usageRows);
-        }
         return counted;
     }
 

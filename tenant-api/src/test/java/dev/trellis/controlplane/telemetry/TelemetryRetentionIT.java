@@ -54,7 +54,8 @@ class TelemetryRetentionIT {
         assertThat(ingest.ingest(proxy, report(1, hour.plusSeconds(60), 10, 1, 1_000, 2_000), received)).isTrue();
         assertThat(ingest.ingest(proxy, report(2, hour.plusSeconds(1800), 5, 0, 50_000), received)).isTrue();
         // Recent: stays a minute bucket.
-        assertThat(ingest.ingest(proxy, report(3, Instant.now().minusSeconds(120), 7, 0, 3_000), received)).isTrue();
+        Instant recent = Instant.now().minusSeconds(120);
+        assertThat(ingest.ingest(proxy, report(3, recent, 7, 0, 3_000), received)).isTrue();
 
         int moved = retention.rollUp(Instant.now());
         assertThat(moved).isGreaterThanOrEqualTo(2);
@@ -85,6 +86,14 @@ class TelemetryRetentionIT {
         retention.rollUp(Instant.now().plus(8, ChronoUnit.DAYS));
         assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject(
                 "SELECT count(*) FROM usage_reports WHERE tenant_id = ?", Long.class, tenant))).isZero();
+        assertThat(rows("metric_hours", tenant)).as("the old hour and the recent minute's hour").hasSize(2);
+
+        // Hour buckets older than the hour retention (90 days by default) are deleted; younger ones stay.
+        retention.rollUp(hour.plus(90, ChronoUnit.DAYS).plus(2, ChronoUnit.HOURS));
+        List<Map<String, Object>> left = rows("metric_hours", tenant);
+        assertThat(left).hasSize(1);
+        assertThat(left.getFirst().get("bucket")).isEqualTo(java.sql.Timestamp.from(recent.truncatedTo(ChronoUnit.HOURS)));
+        assertThat(left.getFirst().get("requests_2xx")).isEqualTo(7L);
     }
 
     private List<Map<String, Object>> rows(String table, String tenant) {
