@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * and the mesh's usage row of the minute, which every report adds to, once per fold instead of being
  * locked by every report's transaction.
  *
- * <p>Every replica folds every {@code trellis.telemetry.fold-interval} (default {@code 2s}), skipping the
+ * <p>Every replica folds every {@code trellis.telemetry.fold-interval} (default {@code 10s}), skipping the
  * rows another replica is folding. Readers of the buckets call {@link #catchUp} first, which waits for
  * those, so an answer holds every report counted before it was asked.
  */
@@ -45,7 +45,7 @@ class UsageFolding {
         this.batch = batch;
     }
 
-    @Scheduled(fixedDelayString = "${trellis.telemetry.fold-interval:2s}", initialDelayString = "${trellis.telemetry.fold-interval:2s}")
+    @Scheduled(fixedDelayString = "${trellis.telemetry.fold-interval:10s}", initialDelayString = "${trellis.telemetry.fold-interval:10s}")
     void run() {
         try {
             foldAll(true);
