@@ -1,0 +1,88 @@
+import './portal.css';
+import { h } from './dom.js';
+import { get, useCsrf, Problem } from './api.js';
+import { meshList, meshPage, TABS } from './mesh.js';
+import { resourcePage, KINDS } from './resources.js';
+import { auditPage, apiKeysPage, membersPage, billingPage } from './tenant.js';
+
+const ROLES = ['viewer', 'editor', 'admin', 'owner'];
+const main = () => document.getElementById('main');
+
+/** The signed-in session as the pages see it: who, which role, and a way to draw the page again. */
+function sessionOf(info, tenant) {
+  return {
+    ...info, tenant,
+    can: least => ROLES.indexOf(info.role) >= ROLES.indexOf(least),
+    rerender: () => render(),
+  };
+}
+
+let session = null;
+
+async function start() {
+  const params = new URLSearchParams(location.search);
+  const info = await get('/portal/session');
+  if (!info.signedIn) return signedOut(info, params);
+  useCsrf(info.csrf);
+  session = sessionOf(info, await get('/v1/tenant'));
+  chrome();
+  window.addEventListener('hashchange', render);
+  await render();
+}
+
+function signedOut(info, params) {
+  const notes = [];
+  if (params.has('signedOut')) notes.push(h('p', { class: 'ok' }, 'You are signed out.'));
+  if (params.has('signInFailed')) notes.push(h('p', { class: 'error' }, 'Signing in did not work; try again.'));
+  main().replaceChildren(h('h1', {}, 'Trellis'), ...notes, h('p', {}, info.message),
+    info.signInUrl ? h('p', {}, h('a', { class: 'button primary', href: info.signInUrl, id: 'sign-in' }, 'Sign in'))
+      : h('p', {}, h('a', { class: 'button', href: '/', id: 'open-again' }, 'Open the portal')));
+}
+
+function chrome() {
+  const links = [['#/', 'Meshes'], ['#/audit', 'Audit log', 'admin'], ['#/api-keys', 'API keys', 'admin'], ['#/members', 'Members'], ['#/billing', 'Billing']];
+  document.getElementById('nav').replaceChildren(h('ul', {}, links.filter(([, , role]) => !role || session.can(role))
+    .map(([href, label]) => h('li', {}, h('a', { href }, label)))));
+  const signOut = h('form', { method: 'post', action: '/logout', class: 'sign-out' },
+    h('input', { type: 'hidden', name: session.csrf.parameter, value: session.csrf.token }),
+    h('button', { type: 'submit', id: 'sign-out' }, 'Sign out'));
+  document.getElementById('who').replaceChildren(
+    h('span', {}, `${session.tenant.name} · ${session.role}`), ' ', signOut);
+  if (session.signIn === 'localhost') {
+    document.getElementById('notice').replaceChildren(h('p', { class: 'local' }, session.message));
+  }
+}
+
+async function render() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(p => p !== '');
+  const target = main();
+  target.setAttribute('aria-busy', 'true');
+  try {
+    const page = await route(parts);
+    target.replaceChildren(...[page].flat().filter(Boolean));
+    document.title = `${target.querySelector('h1')?.textContent ?? 'Trellis'} · Trellis`;
+  } catch (e) {
+    target.replaceChildren(h('h1', {}, e instanceof Problem && e.status === 404 ? 'Not found' : 'Something went wrong'),
+      h('p', { class: 'error', role: 'alert' }, e.message));
+  } finally {
+    target.removeAttribute('aria-busy');
+    for (const a of document.querySelectorAll('#nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0] ?? ''}`);
+  }
+}
+
+function route([first, mesh, tab, name]) {
+  switch (first) {
+    case undefined: return meshList(session);
+    case 'meshes':
+      if (tab && name && KINDS[tab]) return resourcePage(session, mesh, tab, name);
+      if (tab && !TABS.includes(tab)) throw new Problem(404, { detail: `no page ${tab}` });
+      return meshPage(session, mesh, tab);
+    case 'audit': return auditPage();
+    case 'api-keys': return apiKeysPage(session);
+    case 'members': return membersPage(session);
+    case 'billing': return billingPage();
+    default: throw new Problem(404, { detail: `no page ${first}` });
+  }
+}
+
+start().catch(e => main().replaceChildren(h('h1', {}, 'Trellis'), h('p', { class: 'error', role: 'alert' }, e.message)));

@@ -1,0 +1,110 @@
+import { h, field, select, table, when, pretty } from './dom.js';
+import { call, get, enc } from './api.js';
+import { failure } from './preview.js';
+
+/** The audit log: who changed what, with each change's before/after as a field-by-field diff. */
+export async function auditPage() {
+  const { items } = await get('/v1/audit-events?limit=50');
+  return [h('h1', {}, 'Audit log'), h('ol', { class: 'audit' }, items.map(e => h('li', {},
+    h('details', {}, h('summary', {}, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, e.action), ' ',
+      h('code', {}, e.resource), ' by ', e.actor), diff(e.before, e.after)))))];
+}
+
+function flatten(value, prefix = '', out = new Map()) {
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [`${prefix}[${i}]`, v]) : Object.entries(value).map(([k, v]) => [prefix ? `${prefix}.${k}` : k, v]);
+    if (!entries.length) out.set(prefix, JSON.stringify(value));
+    for (const [p, v] of entries) flatten(v, p, out);
+  } else if (value !== undefined) {
+    out.set(prefix, JSON.stringify(value));
+  }
+  return out;
+}
+
+function diff(before, after) {
+  const a = flatten(before);
+  const b = flatten(after);
+  const rows = [];
+  for (const path of new Set([...a.keys(), ...b.keys()])) {
+    if (a.get(path) !== b.get(path)) rows.push([h('code', {}, path || '(document)'), a.get(path) ?? '—', b.get(path) ?? '—']);
+  }
+  return table('Changed fields', ['Field', 'Before', 'After'], rows);
+}
+
+export async function apiKeysPage(session) {
+  const { items } = await get('/v1/api-keys?limit=200');
+  const created = h('div', { 'aria-live': 'polite' });
+  const page = [h('h1', {}, 'API keys'), h('p', {}, 'For machines (Terraform, CI). A key is shown once, when it is made; Trellis keeps only its hash.'), created,
+    table('API keys', ['Id', 'Name', 'Role', 'Created by', 'Created', 'Revoked', ''], items.map(k => [h('code', {}, k.id), k.name, k.role, k.createdBy,
+      when(k.createdAt), when(k.revokedAt),
+      k.revokedAt ? '' : h('button', { type: 'button', class: 'danger-outline', 'aria-label': `Revoke key ${k.name} (${k.id})`, onclick: async ev => {
+        if (!confirm(`Revoke ${k.name}? Anything using it stops working at once.`)) return;
+        try {
+          await call('DELETE', `/v1/api-keys/${enc(k.id)}`);
+          session.rerender();
+        } catch (e) {
+          failure(created, null, e);
+        }
+      } }, 'Revoke')]))];
+  const name = h('input', { autocomplete: 'off' });
+  const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');
+  const form = h('form', {}, h('fieldset', {}, h('legend', {}, 'New API key'), field('Key name', name, { path: 'name' }), field('Role', role, { path: 'role' }),
+    h('button', { type: 'submit', class: 'primary' }, 'Create key')));
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    try {
+      const { data } = await call('POST', '/v1/api-keys', { name: name.value.trim(), role: role.value });
+      await session.rerender();
+      document.getElementById('main').prepend(h('div', { class: 'once', role: 'alert' }, h('p', {}, `Key ${data.name} (${data.role}). Copy it now: it is not shown again.`),
+        h('code', { class: 'secret', id: 'new-key' }, data.apiKey)));
+    } catch (err) {
+      failure(created, form, err);
+    }
+  });
+  page.push(form);
+  return page;
+}
+
+export async function membersPage(session) {
+  const { items } = await get('/v1/members?limit=200');
+  const report = h('div', { 'aria-live': 'polite' });
+  const page = [h('h1', {}, 'Members and roles'), h('p', {}, 'People are members by their OIDC subject. A subject listed here joins this tenant at its first sign-in.'), report,
+    table('Members', ['Subject', 'Role', 'Since', ''], items.map(m => [h('code', {}, m.subject), m.role, when(m.createdAt),
+      session.can('admin') ? h('button', { type: 'button', class: 'danger-outline', 'aria-label': `Remove member ${m.subject}`, onclick: async () => {
+        try {
+          await call('DELETE', `/v1/members/${enc(m.subject)}`);
+          session.rerender();
+        } catch (e) {
+          failure(report, null, e);
+        }
+      } }, 'Remove') : '']))];
+  if (session.can('admin')) {
+    const subject = h('input', { autocomplete: 'off' });
+    const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');
+    const form = h('form', {}, h('fieldset', {}, h('legend', {}, 'Add or change a member'), field('Subject', subject, { path: 'subject' }), field('Role', role, { path: 'role' }),
+      h('button', { type: 'submit', class: 'primary' }, 'Save member')));
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      try {
+        await call('PUT', `/v1/members/${enc(subject.value.trim())}`, { role: role.value });
+        session.rerender();
+      } catch (err) {
+        failure(report, form, err);
+      }
+    });
+    page.push(form);
+  }
+  return page;
+}
+
+export async function billingPage() {
+  const settled = await Promise.allSettled([get('/v1/billing/plan'), get('/v1/plans'), get('/v1/billing/usage'), get('/v1/billing/invoices')]);
+  const [plan, plans, usage, invoices] = settled.map(s => (s.status === 'fulfilled' ? s.value : null));
+  const money = (minor, currency) => (minor == null ? '—' : `${(minor / 100).toFixed(2)} ${currency ?? ''}`);
+  return [h('h1', {}, 'Plan, usage and invoices'),
+    h('h2', {}, 'Plan'), plan ? pretty(plan) : h('p', {}, 'Not available to this role.'),
+    h('h2', {}, 'Plans'), plans ? table('Plans', ['Plan', 'Details'], (plans.items ?? plans).map(p => [p.name ?? p.id, JSON.stringify(p.quotas ?? p.limits ?? p.prices ?? {})])) : null,
+    h('h2', {}, 'Usage this period'), usage ? pretty(usage) : h('p', {}, 'Not available to this role.'),
+    h('h2', {}, 'Invoices'), invoices ? table('Invoices', ['Invoice', 'Period', 'Status', 'Total'], (invoices.items ?? []).map(i => [
+      h('code', {}, i.id), i.period ?? '', i.status ?? '', money(i.totalMinor ?? i.total, i.currency)])) : null];
+}
