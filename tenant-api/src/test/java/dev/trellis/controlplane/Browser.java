@@ -41,7 +41,8 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        // Generous: five builds may share this machine's two cores.
+        wait = new WebDriverWait(driver, Duration.ofSeconds(45));
     }
 
     static boolean available() {
@@ -145,6 +146,26 @@ final class Browser implements AutoCloseable {
 
     private long viewportHeight() {
         return ((Number) script("return window.innerHeight")).longValue();
+    }
+
+    /** Runs a step of a scenario; if it fails, the page's screenshot and text are kept under target/portal-failures. */
+    void step(String name, ThrowingRunnable step) throws Exception {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            Path dir = Path.of("target/portal-failures");
+            try {
+                screenshot(dir.resolve(name + ".png"));
+                Files.writeString(dir.resolve(name + ".txt"), driver.getCurrentUrl() + "\n\n" + driver.findElement(By.tagName("body")).getText());
+            } catch (Exception | AssertionError ignored) {
+                // the failure itself is what matters
+            }
+            throw e;
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     static String literal(String text) {

@@ -78,75 +78,77 @@ class PortalIT {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aNewPersonSignsInRunsACanaryAndSignsOut() throws Exception {
         try (Browser browser = new Browser()) {
-            signIn(browser, "dana", "dana-password");
-            // Self-service sign-up: dana's first sign-in made a tenant with dana as its owner.
-            assertThat(browser.await(By.id("who")).getText()).contains("owner");
-            Cookie session = browser.driver.manage().getCookieNamed("TRELLIS_SESSION");
-            assertThat(session.isHttpOnly()).isTrue();
-            assertThat(session.isSecure()).isTrue();
-            assertThat(session.getSameSite()).isEqualTo("Lax");
-            // Tokens never reach the page's JavaScript: neither the page's cookies nor its storage hold one.
-            assertThat((String) browser.script("return document.cookie")).doesNotContain("TRELLIS_SESSION").doesNotContain("eyJ");
-            assertThat((Long) browser.script("return localStorage.length + sessionStorage.length")).isZero();
+            browser.step("aNewPersonSignsInRunsACanaryAndSignsOut-1", () -> {
+                signIn(browser, "dana", "dana-password");
+                // Self-service sign-up: dana's first sign-in made a tenant with dana as its owner.
+                assertThat(browser.await(By.id("who")).getText()).contains("owner");
+                Cookie session = browser.driver.manage().getCookieNamed("TRELLIS_SESSION");
+                assertThat(session.isHttpOnly()).isTrue();
+                assertThat(session.isSecure()).isTrue();
+                assertThat(session.getSameSite()).isEqualTo("Lax");
+                // Tokens never reach the page's JavaScript: neither the page's cookies nor its storage hold one.
+                assertThat((String) browser.script("return document.cookie")).doesNotContain("TRELLIS_SESSION").doesNotContain("eyJ");
+                assertThat((Long) browser.script("return localStorage.length + sessionStorage.length")).isZero();
 
-            browser.fill("Mesh name", "shop");
-            browser.previewAndApply();
-            browser.awaitHeading("Mesh shop");
+                browser.fill("Mesh name", "shop");
+                browser.previewAndApply();
+                browser.awaitHeading("Mesh shop");
 
-            createService(browser, "echo", "v1, v2", "");
-            createService(browser, "web", "v1", "echo");
+                createService(browser, "echo", "v1, v2", "");
+                createService(browser, "web", "v1", "echo");
 
-            browser.open(portal + "#/meshes/shop/routes/+new");
-            browser.fill("Name", "echo-canary");
-            browser.fill("Target service", "echo");
-            for (int b = 1; b <= 2; b++) browser.type(browser.labelled("Rule 1 backend " + b + " service"), "echo");
-            browser.previewAndApply();
-            browser.awaitHeading("Route echo-canary");
+                browser.open(portal + "#/meshes/shop/routes/+new");
+                browser.fill("Name", "echo-canary");
+                browser.fill("Target service", "echo");
+                for (int b = 1; b <= 2; b++) browser.type(browser.labelled("Rule 1 backend " + b + " service"), "echo");
+                browser.previewAndApply();
+                browser.awaitHeading("Route echo-canary");
 
-            // 90/10 → 50/50 with the slider, by keyboard; the preview shows which snapshots change before anything is stored.
-            WebElement slider = browser.field("Canary split of rule 1 (share of the second backend)");
-            assertThat(slider.getDomProperty("value")).isEqualTo("10");
-            for (int i = 0; i < 40; i++) slider.sendKeys(Keys.ARROW_RIGHT);
-            browser.awaitText("Preview: what this change does");
-            assertThat(browser.driver.findElement(By.cssSelector(".changes")).getText()).contains("web").contains("changed");
-            assertThat(browser.labelled("Rule 1 backend 1 weight").getDomProperty("value")).isEqualTo("50");
-            browser.click("Apply");
-            browser.awaitText("Applied.");
+                // 90/10 → 50/50 with the slider, by keyboard; the preview shows which snapshots change before anything is stored.
+                WebElement slider = browser.field("Canary split of rule 1 (share of the second backend)");
+                assertThat(slider.getDomProperty("value")).isEqualTo("10");
+                for (int i = 0; i < 40; i++) slider.sendKeys(Keys.ARROW_RIGHT);
+                browser.awaitText("Preview: what this change does");
+                assertThat(browser.driver.findElement(By.cssSelector(".changes")).getText()).contains("web").contains("changed");
+                assertThat(browser.labelled("Rule 1 backend 1 weight").getDomProperty("value")).isEqualTo("50");
+                browser.click("Apply");
+                browser.awaitText("Applied.");
 
-            // A bad weight: the API's violation path puts the error next to that weight's field; nothing is stored.
-            WebElement weight = browser.labelled("Rule 1 backend 2 weight");
-            browser.type(weight, "150");
-            browser.click("Preview changes");
-            WebElement error = browser.await(By.id(weight.getDomAttribute("id") + "-error"));
-            assertThat(error.getText()).isNotBlank();
-            assertThat(weight.getDomAttribute("aria-invalid")).isEqualTo("true");
-            assertThat(browser.button("Apply").isEnabled()).isFalse();
+                // A bad weight: the API's violation path puts the error next to that weight's field; nothing is stored.
+                WebElement weight = browser.labelled("Rule 1 backend 2 weight");
+                browser.type(weight, "150");
+                browser.click("Preview changes");
+                WebElement error = browser.await(By.id(weight.getDomAttribute("id") + "-error"));
+                assertThat(error.getText()).isNotBlank();
+                assertThat(weight.getDomAttribute("aria-invalid")).isEqualTo("true");
+                assertThat(browser.button("Apply").isEnabled()).isFalse();
 
-            // An API key made in the portal (shown once) reads what the portal wrote; revoked, it stops at once.
-            browser.open(portal + "#/api-keys");
-            browser.fill("Key name", "ci");
-            browser.click("Create key");
-            String key = browser.await(By.id("new-key")).getText();
-            JsonNode route = api.get("/v1/meshes/shop/routes/echo-canary", key).json();
-            assertThat(route.at("/rules/0/backends/0/weight").asInt()).isEqualTo(50);
-            assertThat(route.at("/rules/0/backends/1/weight").asInt()).isEqualTo(50);
-            assertThat(api.get("/v1/tenant", key).status()).isEqualTo(200);
-            String keyId = key.split("_")[1];
-            browser.labelled("Revoke key ci (" + keyId + ")").click();
-            browser.driver.switchTo().alert().accept();
-            browser.await(By.xpath("//td[normalize-space()='ci']/following-sibling::td[4][normalize-space()!='—']"));
-            assertThat(api.get("/v1/tenant", key).status()).isEqualTo(401);
-            danaKeyRevoked = key;
+                // An API key made in the portal (shown once) reads what the portal wrote; revoked, it stops at once.
+                browser.open(portal + "#/api-keys");
+                browser.fill("Key name", "ci");
+                browser.click("Create key");
+                String key = browser.await(By.id("new-key")).getText();
+                JsonNode route = api.get("/v1/meshes/shop/routes/echo-canary", key).json();
+                assertThat(route.at("/rules/0/backends/0/weight").asInt()).isEqualTo(50);
+                assertThat(route.at("/rules/0/backends/1/weight").asInt()).isEqualTo(50);
+                assertThat(api.get("/v1/tenant", key).status()).isEqualTo(200);
+                String keyId = key.split("_")[1];
+                browser.labelled("Revoke key ci (" + keyId + ")").click();
+                browser.driver.switchTo().alert().accept();
+                browser.await(By.xpath("//td[normalize-space()='ci']/following-sibling::td[4][normalize-space()!='—']"));
+                assertThat(api.get("/v1/tenant", key).status()).isEqualTo(401);
+                danaKeyRevoked = key;
 
-            // The audit log shows who changed what, with the change's before and after.
-            browser.open(portal + "#/audit");
-            browser.awaitText("route.put");
+                // The audit log shows who changed what, with the change's before and after.
+                browser.open(portal + "#/audit");
+                browser.awaitText("route.put");
 
-            browser.click("Sign out");
-            browser.awaitText("You are signed out.");
-            // Keycloak's session ended too: signing in again asks for the password again.
-            browser.await(By.id("sign-in")).click();
-            assertThat(browser.await(By.id("username")).isDisplayed()).isTrue();
+                browser.click("Sign out");
+                browser.awaitText("You are signed out.");
+                // Keycloak's session ended too: signing in again asks for the password again.
+                browser.await(By.id("sign-in")).click();
+                assertThat(browser.await(By.id("username")).isDisplayed()).isTrue();
+            });
         }
     }
 
@@ -162,45 +164,49 @@ class PortalIT {
     @Test
     @Order(2)
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void anotherTenantsResourcesAreNeverReachable() {
+    void anotherTenantsResourcesAreNeverReachable() throws Exception {
         try (Browser browser = new Browser()) {
-            signIn(browser, "erin", "erin-password");
-            assertThat(browser.driver.findElement(By.tagName("main")).getText()).doesNotContain("shop");
-            browser.open(portal + "#/meshes/shop/routes/echo-canary");
-            browser.awaitHeading("Not found");
-            // Through the session, straight at the API: another tenant's mesh does not exist (404, never 403).
-            Object status = browser.driver.executeAsyncScript(
-                    "const done = arguments[0]; fetch('/v1/meshes/shop').then(r => done(r.status))");
-            assertThat(((Number) status).intValue()).isEqualTo(404);
+            browser.step("anotherTenantsResourcesAreNeverReachable-2", () -> {
+                signIn(browser, "erin", "erin-password");
+                assertThat(browser.driver.findElement(By.tagName("main")).getText()).doesNotContain("shop");
+                browser.open(portal + "#/meshes/shop/routes/echo-canary");
+                browser.awaitHeading("Not found");
+                // Through the session, straight at the API: another tenant's mesh does not exist (404, never 403).
+                Object status = browser.driver.executeAsyncScript(
+                        "const done = arguments[0]; fetch('/v1/meshes/shop').then(r => done(r.status))");
+                assertThat(((Number) status).intValue()).isEqualTo(404);
+            });
         }
     }
 
     @Test
     @Order(3)
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void aSessionCookieWithoutItsCsrfTokenChangesNothing() {
+    void aSessionCookieWithoutItsCsrfTokenChangesNothing() throws Exception {
         try (Browser browser = new Browser()) {
-            signIn(browser, "dana", "dana-password");
-            String cookie = "TRELLIS_SESSION=" + browser.driver.manage().getCookieNamed("TRELLIS_SESSION").getValue();
-            String body = "{\"mtls\": \"DISABLED\"}";
-            Api.Response without = api.sendRaw("PUT", "/v1/meshes/shop", body.getBytes(), "Cookie", cookie, "Content-Type", "application/json");
-            assertThat(without.status()).isEqualTo(403);
-            Api.Response wrong = api.sendRaw("PUT", "/v1/meshes/shop", body.getBytes(), "Cookie", cookie,
-                    "Content-Type", "application/json", "X-CSRF-TOKEN", "not-the-token");
-            assertThat(wrong.status()).isEqualTo(403);
-            Api.Response delete = api.sendRaw("DELETE", "/v1/meshes/shop", null, "Cookie", cookie);
-            assertThat(delete.status()).isEqualTo(403);
-            // The cookie alone does read (GET needs no token), and shows nothing changed.
-            Api.Response read = api.sendRaw("GET", "/v1/meshes/shop", null, "Cookie", cookie);
-            assertThat(read.status()).isEqualTo(200);
-            assertThat(read.json().get("mtls").asString()).isEqualTo("STRICT");
-            // The same change from the page itself, with the token, goes through.
-            Object status = browser.driver.executeAsyncScript("""
-                    const done = arguments[0];
-                    fetch('/portal/session').then(r => r.json()).then(s => fetch('/v1/meshes/shop?dryRun=true', {method: 'PUT',
-                      headers: {'Content-Type': 'application/json', [s.csrf.header]: s.csrf.token}, body: '{"mtls": "DISABLED"}'}))
-                      .then(r => done(r.status))""");
-            assertThat(((Number) status).intValue()).isEqualTo(200);
+            browser.step("aSessionCookieWithoutItsCsrfTokenChangesNothing-3", () -> {
+                signIn(browser, "dana", "dana-password");
+                String cookie = "TRELLIS_SESSION=" + browser.driver.manage().getCookieNamed("TRELLIS_SESSION").getValue();
+                String body = "{\"mtls\": \"DISABLED\"}";
+                Api.Response without = api.sendRaw("PUT", "/v1/meshes/shop", body.getBytes(), "Cookie", cookie, "Content-Type", "application/json");
+                assertThat(without.status()).isEqualTo(403);
+                Api.Response wrong = api.sendRaw("PUT", "/v1/meshes/shop", body.getBytes(), "Cookie", cookie,
+                        "Content-Type", "application/json", "X-CSRF-TOKEN", "not-the-token");
+                assertThat(wrong.status()).isEqualTo(403);
+                Api.Response delete = api.sendRaw("DELETE", "/v1/meshes/shop", null, "Cookie", cookie);
+                assertThat(delete.status()).isEqualTo(403);
+                // The cookie alone does read (GET needs no token), and shows nothing changed.
+                Api.Response read = api.sendRaw("GET", "/v1/meshes/shop", null, "Cookie", cookie);
+                assertThat(read.status()).isEqualTo(200);
+                assertThat(read.json().get("mtls").asString()).isEqualTo("STRICT");
+                // The same change from the page itself, with the token, goes through.
+                Object status = browser.driver.executeAsyncScript("""
+                        const done = arguments[0];
+                        fetch('/portal/session').then(r => r.json()).then(s => fetch('/v1/meshes/shop?dryRun=true', {method: 'PUT',
+                          headers: {'Content-Type': 'application/json', [s.csrf.header]: s.csrf.token}, body: '{"mtls": "DISABLED"}'}))
+                          .then(r => done(r.status))""");
+                assertThat(((Number) status).intValue()).isEqualTo(200);
+            });
         }
     }
 
@@ -209,32 +215,36 @@ class PortalIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void anInvitedViewerJoinsTheTenantAndSeesNoWriteControls() throws Exception {
         try (Browser browser = new Browser()) {
-            signIn(browser, "dana", "dana-password");
-            browser.open(portal + "#/members");
-            browser.fill("Subject", VIC);
-            browser.click("Save member");
-            browser.awaitText(VIC);
-            assertThat(browser.accessibilityViolations()).isEmpty();
-            browser.click("Sign out");
-            browser.awaitText("You are signed out.");
+            browser.step("anInvitedViewerJoinsTheTenantAndSeesNoWriteControls-4", () -> {
+                signIn(browser, "dana", "dana-password");
+                browser.open(portal + "#/members");
+                browser.fill("Subject", VIC);
+                browser.click("Save member");
+                browser.awaitText(VIC);
+                assertThat(browser.accessibilityViolations()).isEmpty();
+                browser.click("Sign out");
+                browser.awaitText("You are signed out.");
+            });
         }
         try (Browser browser = new Browser()) {
-            signIn(browser, "vic", "vic-password");
-            assertThat(browser.await(By.id("who")).getText()).contains("viewer");
-            assertThat(browser.driver.findElement(By.tagName("main")).getText()).contains("shop").doesNotContain("Create a mesh");
-            browser.open(portal + "#/meshes/shop/routes/echo-canary");
-            browser.awaitHeading("Route echo-canary");
-            assertThat(browser.buttons("Preview changes")).isEmpty();
-            assertThat(browser.buttons("Apply")).isEmpty();
-            assertThat(browser.buttons("Preview delete")).isEmpty();
-            assertThat(browser.field("Target service").isEnabled()).isFalse();
-            // And a forbidden change is refused by the API anyway, whatever the page shows.
-            Object status = browser.driver.executeAsyncScript("""
-                    const done = arguments[0];
-                    fetch('/portal/session').then(r => r.json()).then(s => fetch('/v1/meshes/shop', {method: 'PUT',
-                      headers: {'Content-Type': 'application/json', [s.csrf.header]: s.csrf.token}, body: '{"mtls": "DISABLED"}'}))
-                      .then(r => done(r.status))""");
-            assertThat(((Number) status).intValue()).isEqualTo(403);
+            browser.step("anInvitedViewerJoinsTheTenantAndSeesNoWriteControls-5", () -> {
+                signIn(browser, "vic", "vic-password");
+                assertThat(browser.await(By.id("who")).getText()).contains("viewer");
+                assertThat(browser.driver.findElement(By.tagName("main")).getText()).contains("shop").doesNotContain("Create a mesh");
+                browser.open(portal + "#/meshes/shop/routes/echo-canary");
+                browser.awaitHeading("Route echo-canary");
+                assertThat(browser.buttons("Preview changes")).isEmpty();
+                assertThat(browser.buttons("Apply")).isEmpty();
+                assertThat(browser.buttons("Preview delete")).isEmpty();
+                assertThat(browser.field("Target service").isEnabled()).isFalse();
+                // And a forbidden change is refused by the API anyway, whatever the page shows.
+                Object status = browser.driver.executeAsyncScript("""
+                        const done = arguments[0];
+                        fetch('/portal/session').then(r => r.json()).then(s => fetch('/v1/meshes/shop', {method: 'PUT',
+                          headers: {'Content-Type': 'application/json', [s.csrf.header]: s.csrf.token}, body: '{"mtls": "DISABLED"}'}))
+                          .then(r => done(r.status))""");
+                assertThat(((Number) status).intValue()).isEqualTo(403);
+            });
         }
         assertThat(danaKeyRevoked).isNotNull();
     }
