@@ -57,3 +57,9 @@ export function pretty(value) {
 export function section(title, ...children) {
   return h('section', { 'aria-label': title }, h('h2', {}, title), ...children);
 }
+
+/** A message that outlives the page it came from (an applied change that navigates), read out by screen readers. */
+export function announce(text) {
+  const status = document.getElementById('status');
+  if (status) status.replaceChildren(h('p', { class: 'ok' }, text));
+}

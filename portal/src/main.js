@@ -56,15 +56,21 @@ function chrome() {
   }
 }
 
+let generation = 0;
+
 async function render() {
+  // Only the latest navigation may draw: a slower page started earlier must not overwrite it.
+  const mine = ++generation;
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent).filter(p => p !== '');
   const target = main();
   target.setAttribute('aria-busy', 'true');
   try {
     const page = await route(parts);
+    if (mine !== generation) return;
     target.replaceChildren(...[page].flat().filter(Boolean));
     document.title = `${target.querySelector('h1')?.textContent ?? 'Trellis'} · Trellis`;
   } catch (e) {
+    if (mine !== generation) return;
     target.replaceChildren(h('h1', {}, e instanceof Problem && e.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', { class: 'error', role: 'alert' }, e.message));
   } finally {

@@ -1,4 +1,4 @@
-import { h } from './dom.js';
+import { h, announce } from './dom.js';
 import { call, Problem } from './api.js';
 
 /** Analysis warnings grouped by code, each group with its count and the resources it names. */
@@ -65,9 +65,13 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
   const report = h('div', { class: 'report', 'aria-live': 'polite' });
   const apply = h('button', { type: 'button', class: 'primary', disabled: true }, applyLabel);
   let previewed = null;
+  // Each edit and each preview bumps this: a preview answered after a later edit is dropped.
+  let seq = 0;
   const preview = h('button', { type: 'button', onclick: () => run() }, 'Preview changes');
   const run = async () => {
+    const mine = ++seq;
     apply.disabled = true;
+    announce('');
     previewed = null;
     let document;
     try {
@@ -79,6 +83,7 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
     try {
       const url = urlOf();
       const { data } = await call(method, `${url}${url.includes('?') ? '&' : '?'}dryRun=true`, document, ifMatch?.() ? { 'If-Match': ifMatch() } : {});
+      if (mine !== seq) return;
       const rest = showViolations(form, data.violations ?? []);
       report.replaceChildren(
         h('h3', {}, data.valid ? 'Preview: what this change does' : 'Preview: this change is refused'),
@@ -98,14 +103,15 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
     apply.disabled = true;
     try {
       const answer = await call(method, urlOf(), previewed, ifMatch?.() ? { 'If-Match': ifMatch() } : {});
-      report.replaceChildren(h('p', { class: 'ok', role: 'status' }, 'Applied.'));
+      report.replaceChildren();
+      announce(`Applied. ${method} ${urlOf()} answered ${answer.status}.`);
       onApplied?.(answer.data);
     } catch (e) {
       failure(report, form, e);
     }
   });
   // Any edit after a preview needs a new preview before it can be applied.
-  form.addEventListener('input', () => { apply.disabled = true; previewed = null; });
+  form.addEventListener('input', () => { seq++; apply.disabled = true; previewed = null; });
   return { element: h('div', { class: 'actions' }, preview, apply, report), run };
 }
 
