@@ -13,6 +13,13 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces an element's children; null, undefined and false children are left out (DOM's replaceChildren would print them). */
+export function put(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
@@ -61,5 +68,5 @@ export function section(title, ...children) {
 /** A message that outlives the page it came from (an applied change that navigates), read out by screen readers. */
 export function announce(text) {
   const status = document.getElementById('status');
-  if (status) status.replaceChildren(h('p', { class: 'ok' }, text));
+  if (status) put(status, h('p', { class: 'ok' }, text));
 }

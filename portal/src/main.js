@@ -1,5 +1,5 @@
 import './portal.css';
-import { h } from './dom.js';
+import { h, put } from './dom.js';
 import { get, useCsrf, Problem } from './api.js';
 import { meshList, meshPage, TABS } from './mesh.js';
 import { resourcePage, KINDS } from './resources.js';
@@ -36,23 +36,23 @@ function signedOut(info, params) {
   const notes = [];
   if (params.has('signedOut')) notes.push(h('p', { class: 'ok' }, 'You are signed out.'));
   if (params.has('signInFailed')) notes.push(h('p', { class: 'error' }, 'Signing in did not work; try again.'));
-  document.getElementById('nav').replaceChildren();
-  main().replaceChildren(h('h1', {}, 'Trellis'), ...notes, h('p', {}, info.message),
+  put(document.getElementById('nav'));
+  put(main(), h('h1', {}, 'Trellis'), ...notes, h('p', {}, info.message),
     info.signInUrl ? h('p', {}, h('a', { class: 'button primary', href: info.signInUrl, id: 'sign-in' }, 'Sign in'))
       : h('p', {}, h('a', { class: 'button', href: '/', id: 'open-again' }, 'Open the portal')));
 }
 
 function chrome() {
   const links = [['#/', 'Meshes'], ['#/audit', 'Audit log', 'admin'], ['#/api-keys', 'API keys', 'admin'], ['#/members', 'Members'], ['#/billing', 'Billing']];
-  document.getElementById('nav').replaceChildren(h('ul', {}, links.filter(([, , role]) => !role || session.can(role))
+  put(document.getElementById('nav'), h('ul', {}, links.filter(([, , role]) => !role || session.can(role))
     .map(([href, label]) => h('li', {}, h('a', { href }, label)))));
   const signOut = h('form', { method: 'post', action: '/logout', class: 'sign-out' },
     h('input', { type: 'hidden', name: session.csrf.parameter, value: session.csrf.token }),
     h('button', { type: 'submit', id: 'sign-out' }, 'Sign out'));
-  document.getElementById('who').replaceChildren(
+  put(document.getElementById('who'),
     h('span', {}, `${session.tenant.name} · ${session.role}`), ' ', signOut);
   if (session.signIn === 'localhost') {
-    document.getElementById('notice').replaceChildren(h('p', { class: 'local' }, session.message));
+    put(document.getElementById('notice'), h('p', { class: 'local' }, session.message));
   }
 }
 
@@ -67,11 +67,11 @@ async function render() {
   try {
     const page = await route(parts);
     if (mine !== generation) return;
-    target.replaceChildren(...[page].flat().filter(Boolean));
+    put(target, ...[page].flat().filter(Boolean));
     document.title = `${target.querySelector('h1')?.textContent ?? 'Trellis'} · Trellis`;
   } catch (e) {
     if (mine !== generation) return;
-    target.replaceChildren(h('h1', {}, e instanceof Problem && e.status === 404 ? 'Not found' : 'Something went wrong'),
+    put(target, h('h1', {}, e instanceof Problem && e.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', { class: 'error', role: 'alert' }, e.message));
   } finally {
     target.removeAttribute('aria-busy');
@@ -94,4 +94,4 @@ function route([first, mesh, tab, name]) {
   }
 }
 
-start().catch(e => main().replaceChildren(h('h1', {}, 'Trellis'), h('p', { class: 'error', role: 'alert' }, e.message)));
+start().catch(e => put(main(), h('h1', {}, 'Trellis'), h('p', { class: 'error', role: 'alert' }, e.message)));

@@ -1,4 +1,4 @@
-import { h, field, select, table, when, pretty } from './dom.js';
+import { h, field, select, table, when, pretty, put } from './dom.js';
 import { call, get, enc } from './api.js';
 import { changePanel, warningGroups, failure } from './preview.js';
 import { deletePanel, resourceList } from './resources.js';
@@ -91,7 +91,7 @@ function simulate(mesh) {
       const { data } = await call('POST', `/v1/meshes/${enc(mesh)}/simulate`, {
         source: source.value.trim(), host: host.value.trim(), method: method.value, path: path.value, headers: JSON.parse(headers.value || '{}'),
       });
-      out.replaceChildren(
+      put(out,
         table('Backends this request may reach', ['Cluster', 'Weight', 'Share'], data.backends.map(b => [b.cluster, b.weight, `${b.percent}%`])),
         data.notes?.length ? h('ul', {}, data.notes.map(n => h('li', {}, n))) : null,
         h('h3', {}, 'Matched rule, access and inbound'), pretty({ destination: data.destination, rule: data.rule, access: data.access, inbound: data.inbound }));
@@ -128,7 +128,7 @@ async function injection(session, mesh) {
   const panel = changePanel({
     form, method: 'PUT', path: () => `/v1/meshes/${enc(mesh)}/injectors/${enc(name.value.trim())}`,
     documentOf: () => ({ mode: mode.value, failurePolicy: failurePolicy.value, nativeSidecars: native.checked }),
-    onApplied: created => yaml.replaceChildren(h('h3', {}, 'Apply this to your cluster (shown once: it holds the webhook secret)'),
+    onApplied: created => put(yaml, h('h3', {}, 'Apply this to your cluster (shown once: it holds the webhook secret)'),
       h('pre', { class: 'json', tabindex: 0 }, created.webhookConfiguration ?? '(the injector existed: its secret is not shown again)')),
   });
   form.append(panel.element);

@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { h, field, select } from './dom.js';
+import { h, field, select, put } from './dom.js';
 import { get, enc } from './api.js';
 import { failure } from './preview.js';
 
@@ -18,7 +18,7 @@ export async function metricsPage(mesh) {
     field('Window', window), h('button', { type: 'submit', class: 'primary' }, 'Show'));
   const show = async () => {
     if (!service.value) {
-      charts.replaceChildren(h('p', {}, 'This mesh has no service yet.'));
+      put(charts, h('p', {}, 'This mesh has no service yet.'));
       return;
     }
     const [minutes, step] = WINDOWS[window.value];
@@ -27,7 +27,7 @@ export async function metricsPage(mesh) {
     const query = new URLSearchParams({ service: service.value, from: from.toISOString(), to: to.toISOString(), step });
     if (route.value) query.set('route', route.value);
     try {
-      charts.replaceChildren(...draw(await get(`/v1/meshes/${enc(mesh)}/metrics?${query}`)));
+      put(charts, ...draw(await get(`/v1/meshes/${enc(mesh)}/metrics?${query}`)));
     } catch (e) {
       failure(charts, form, e);
     }

@@ -1,4 +1,4 @@
-import { h, announce } from './dom.js';
+import { h, announce, put } from './dom.js';
 import { call, Problem } from './api.js';
 
 /** Analysis warnings grouped by code, each group with its count and the resources it names. */
@@ -77,7 +77,7 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
     try {
       document = documentOf();
     } catch (e) {
-      report.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+      put(report, h('p', { class: 'error', role: 'alert' }, e.message));
       return;
     }
     try {
@@ -85,7 +85,7 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
       const { data } = await call(method, `${url}${url.includes('?') ? '&' : '?'}dryRun=true`, document, ifMatch?.() ? { 'If-Match': ifMatch() } : {});
       if (mine !== seq) return;
       const rest = showViolations(form, data.violations ?? []);
-      report.replaceChildren(
+      put(report,
         h('h3', {}, data.valid ? 'Preview: what this change does' : 'Preview: this change is refused'),
         rest.length ? h('ul', { class: 'error' }, rest.map(v => h('li', {}, v.resource ? `${v.resource} ` : '', v.field ? `${v.field}: ` : '', v.message))) : null,
         data.valid ? changeList(data.changes) : null,
@@ -103,7 +103,7 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
     apply.disabled = true;
     try {
       const answer = await call(method, urlOf(), previewed, ifMatch?.() ? { 'If-Match': ifMatch() } : {});
-      report.replaceChildren();
+      put(report);
       announce(`Applied. ${method} ${urlOf()} answered ${answer.status}.`);
       onApplied?.(answer.data);
     } catch (e) {
@@ -118,9 +118,9 @@ export function changePanel({ form, method, path, documentOf, ifMatch, onApplied
 export function failure(report, form, e) {
   if (e instanceof Problem) {
     const rest = form ? showViolations(form, e.violations) : e.violations;
-    report.replaceChildren(h('div', { class: 'error', role: 'alert' }, h('p', {}, `${e.body?.title ?? 'Refused'}: ${e.message}`),
+    put(report, h('div', { class: 'error', role: 'alert' }, h('p', {}, `${e.body?.title ?? 'Refused'}: ${e.message}`),
       rest.length ? h('ul', {}, rest.map(v => h('li', {}, `${v.field}: ${v.message}`))) : null));
   } else {
-    report.replaceChildren(h('p', { class: 'error', role: 'alert' }, String(e.message ?? e)));
+    put(report, h('p', { class: 'error', role: 'alert' }, String(e.message ?? e)));
   }
 }

@@ -1,4 +1,4 @@
-import { h, field, select, table, when } from './dom.js';
+import { h, field, select, table, when, put } from './dom.js';
 import { call, get, enc, Problem } from './api.js';
 import { changePanel, changeList, failure, warningGroups } from './preview.js';
 
@@ -93,7 +93,7 @@ export function deletePanel(path, ifMatch, onDeleted) {
   preview.addEventListener('click', async () => {
     try {
       const { data } = await call('DELETE', `${path}?dryRun=true`);
-      report.replaceChildren(h('h3', {}, 'Deleting changes'), changeList(data.changes), warningGroups(data.warnings));
+      put(report, h('h3', {}, 'Deleting changes'), changeList(data.changes), warningGroups(data.warnings));
       confirm.hidden = false;
     } catch (e) {
       failure(report, null, e);

@@ -31,21 +31,27 @@ function diff(before, after) {
   return table('Changed fields', ['Field', 'Before', 'After'], rows);
 }
 
+/** A button that deletes through the API after a confirmation, then draws the page again. */
+function deleteButton(session, report, text, label, path, question) {
+  return h('button', { type: 'button', class: 'danger-outline', 'aria-label': label, onclick: async () => {
+    if (!confirm(question)) return;
+    try {
+      await call('DELETE', path);
+      session.rerender();
+    } catch (e) {
+      failure(report, null, e);
+    }
+  } }, text);
+}
+
 export async function apiKeysPage(session) {
   const { items } = await get('/v1/api-keys?limit=200');
   const created = h('div', { 'aria-live': 'polite' });
   const page = [h('h1', {}, 'API keys'), h('p', {}, 'For machines (Terraform, CI). A key is shown once, when it is made; Trellis keeps only its hash.'), created,
     table('API keys', ['Id', 'Name', 'Role', 'Created by', 'Created', 'Revoked', ''], items.map(k => [h('code', {}, k.id), k.name, k.role, k.createdBy,
       when(k.createdAt), when(k.revokedAt),
-      k.revokedAt ? '' : h('button', { type: 'button', class: 'danger-outline', 'aria-label': `Revoke key ${k.name} (${k.id})`, onclick: async ev => {
-        if (!confirm(`Revoke ${k.name}? Anything using it stops working at once.`)) return;
-        try {
-          await call('DELETE', `/v1/api-keys/${enc(k.id)}`);
-          session.rerender();
-        } catch (e) {
-          failure(created, null, e);
-        }
-      } }, 'Revoke')]))];
+      k.revokedAt ? '' : deleteButton(session, created, 'Revoke', `Revoke key ${k.name} (${k.id})`, `/v1/api-keys/${enc(k.id)}`,
+        `Revoke ${k.name}? Anything using it stops working at once.`)]))];
   const name = h('input', { autocomplete: 'off' });
   const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');
   const form = h('form', {}, h('fieldset', {}, h('legend', {}, 'New API key'), field('Key name', name, { path: 'name' }), field('Role', role, { path: 'role' }),
@@ -70,14 +76,8 @@ export async function membersPage(session) {
   const report = h('div', { 'aria-live': 'polite' });
   const page = [h('h1', {}, 'Members and roles'), h('p', {}, 'People are members by their OIDC subject. A subject listed here joins this tenant at its first sign-in.'), report,
     table('Members', ['Subject', 'Role', 'Since', ''], items.map(m => [h('code', {}, m.subject), m.role, when(m.createdAt),
-      session.can('admin') ? h('button', { type: 'button', class: 'danger-outline', 'aria-label': `Remove member ${m.subject}`, onclick: async () => {
-        try {
-          await call('DELETE', `/v1/members/${enc(m.subject)}`);
-          session.rerender();
-        } catch (e) {
-          failure(report, null, e);
-        }
-      } }, 'Remove') : '']))];
+      session.can('admin') ? deleteButton(session, report, 'Remove', `Remove member ${m.subject}`, `/v1/members/${enc(m.subject)}`,
+        `Remove ${m.subject} from this tenant?`) : '']))];
   if (session.can('admin')) {
     const subject = h('input', { autocomplete: 'off' });
     const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');
