@@ -24,10 +24,10 @@ async function start() {
   const info = await get('/portal/session');
   if (!info.signedIn) return signedOut(info, params);
   useCsrf(info.csrf);
-  session = sessionOf(info, await get('/v1/tenant'));
-  chrome();
+  session = sessionOf(info, null);
   window.addEventListener('hashchange', render);
-  await render();
+  // The header's tenant name and the page's own data are fetched side by side.
+  await Promise.all([get('/v1/tenant').then(tenant => { session.tenant = tenant; chrome(); }), render()]);
   // The first page a person sees, drawn with its data: the browser tests measure from navigation to here.
   performance.mark('trellis-first-render');
 }
@@ -42,6 +42,11 @@ function signedOut(info, params) {
       : h('p', {}, h('a', { class: 'button', href: '/', id: 'open-again' }, 'Open the portal')));
 }
 
+function markNav() {
+  const first = location.hash.replace(/^#\/?/, '').split('/')[0];
+  for (const a of document.querySelectorAll('#nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${first}`);
+}
+
 function chrome() {
   const links = [['#/', 'Meshes'], ['#/audit', 'Audit log', 'admin'], ['#/api-keys', 'API keys', 'admin'], ['#/members', 'Members'], ['#/billing', 'Billing']];
   put(document.getElementById('nav'), h('ul', {}, links.filter(([, , role]) => !role || session.can(role))
@@ -51,6 +56,7 @@ function chrome() {
     h('button', { type: 'submit', id: 'sign-out' }, 'Sign out'));
   put(document.getElementById('who'),
     h('span', {}, `${session.tenant.name} · ${session.role}`), ' ', signOut);
+  markNav();
   if (session.signIn === 'localhost') {
     put(document.getElementById('notice'), h('p', { class: 'local' }, session.message));
   }
@@ -75,7 +81,7 @@ async function render() {
       h('p', { class: 'error', role: 'alert' }, e.message));
   } finally {
     target.removeAttribute('aria-busy');
-    for (const a of document.querySelectorAll('#nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === `#/${parts[0] ?? ''}`);
+    markNav();
   }
 }
 
@@ -89,7 +95,7 @@ function route([first, mesh, tab, name]) {
     case 'audit': return auditPage();
     case 'api-keys': return apiKeysPage(session);
     case 'members': return membersPage(session);
-    case 'billing': return billingPage();
+    case 'billing': return billingPage(session);
     default: throw new Problem(404, { detail: `no page ${first}` });
   }
 }

@@ -1,4 +1,4 @@
-import { h, field, select, table, when, pretty } from './dom.js';
+import { h, field, select, table, when } from './dom.js';
 import { call, get, enc } from './api.js';
 import { failure } from './preview.js';
 
@@ -97,14 +97,60 @@ export async function membersPage(session) {
   return page;
 }
 
-export async function billingPage() {
+function money(minor, plan) {
+  if (minor == null) return '—';
+  const exponent = plan?.currencyExponent ?? 2;
+  return `${(minor / 10 ** exponent).toFixed(exponent)} ${plan?.currency ?? ''}`;
+}
+
+function limit(value) {
+  return value == null ? 'unlimited' : String(value);
+}
+
+/** Plan, usage and invoices; an admin may move the tenant to another self-service plan (previewing is the price table). */
+export async function billingPage(session) {
   const settled = await Promise.allSettled([get('/v1/billing/plan'), get('/v1/plans'), get('/v1/billing/usage'), get('/v1/billing/invoices')]);
-  const [plan, plans, usage, invoices] = settled.map(s => (s.status === 'fulfilled' ? s.value : null));
-  const money = (minor, currency) => (minor == null ? '—' : `${(minor / 100).toFixed(2)} ${currency ?? ''}`);
-  return [h('h1', {}, 'Plan, usage and invoices'),
-    h('h2', {}, 'Plan'), plan ? pretty(plan) : h('p', {}, 'Not available to this role.'),
-    h('h2', {}, 'Plans'), plans ? table('Plans', ['Plan', 'Details'], (plans.items ?? plans).map(p => [p.name ?? p.id, JSON.stringify(p.quotas ?? p.limits ?? p.prices ?? {})])) : null,
-    h('h2', {}, 'Usage this period'), usage ? pretty(usage) : h('p', {}, 'Not available to this role.'),
-    h('h2', {}, 'Invoices'), invoices ? table('Invoices', ['Invoice', 'Period', 'Status', 'Total'], (invoices.items ?? []).map(i => [
-      h('code', {}, i.id), i.period ?? '', i.status ?? '', money(i.totalMinor ?? i.total, i.currency)])) : null];
+  const [subscription, plans, usage, invoices] = settled.map(s => (s.status === 'fulfilled' ? s.value : null));
+  const plan = subscription?.plan;
+  const page = [h('h1', {}, 'Plan, usage and invoices')];
+  if (subscription) {
+    const current = subscription.current ?? {};
+    page.push(h('h2', {}, `Plan: ${plan.name} (version ${plan.version})`),
+      table('Limits in force and what the tenant has', ['Limited', 'Limit', 'In use'], ['meshes', 'services', 'connectedProxies'].map(k => [
+        k, limit(subscription.limits?.[k]), current[k] ?? '—'])));
+  }
+  if (plans) {
+    const items = plans.items ?? plans;
+    page.push(h('h2', {}, 'Plans'), table('Self-service and enterprise plans', ['Plan', 'Base per month', 'Per endpoint-hour', 'Per million requests', 'Meshes', 'Services', 'Proxies'],
+      items.map(p => [p.name, money(p.prices?.baseMinor, p), money(p.prices?.endpointHourMinor, p), money(p.prices?.millionRequestsMinor, p),
+        limit(p.limits?.meshes), limit(p.limits?.services), limit(p.limits?.connectedProxies)])));
+    if (session.can('admin')) {
+      const report = h('div', { 'aria-live': 'polite' });
+      const choices = items.filter(p => p.selfService).map(p => p.id);
+      const choice = select([...new Set(choices)], plan?.id);
+      const form = h('form', {}, h('fieldset', {}, h('legend', {}, 'Change plan'), field('Plan', choice, { path: 'plan' }),
+        h('p', { class: 'hint' }, 'Takes effect now; the month is split and each part rated with its plan (docs/billing.md).'),
+        h('button', { type: 'submit', class: 'primary' }, 'Move to this plan')), report);
+      form.addEventListener('submit', async e => {
+        e.preventDefault();
+        try {
+          await call('PUT', '/v1/billing/plan', { plan: choice.value });
+          session.rerender();
+        } catch (err) {
+          failure(report, form, err);
+        }
+      });
+      page.push(form);
+    }
+  }
+  if (usage) {
+    page.push(h('h2', {}, 'Usage this period'), table(`Usage from ${when(usage.from)} to ${when(usage.to)}`, ['Mesh', 'Proxy-seconds', 'Requests'],
+      [...(usage.meshes ?? []).map(m => [m.mesh, m.proxySeconds, m.requests]), ['Total', usage.total?.proxySeconds, usage.total?.requests]]));
+  }
+  if (invoices) {
+    page.push(h('h2', {}, 'Invoices'), table('Invoices', ['Invoice', 'Period', 'Status', 'Total'], (invoices.items ?? []).map(i => [
+      h('code', {}, i.id), i.period, i.status, `${i.total} ${i.currency}`])));
+  }
+  if (!subscription && !usage) page.push(h('p', {}, 'Billing is not available to this role.'));
+  return page;
 }

@@ -123,7 +123,7 @@ class PortalIT {
                 WebElement error = browser.await(By.id(weight.getDomAttribute("id") + "-error"));
                 assertThat(error.getText()).isNotBlank();
                 assertThat(weight.getDomAttribute("aria-invalid")).isEqualTo("true");
-                assertThat(browser.button("Apply").isEnabled()).isFalse();
+                assertThat(browser.buttons("Apply").get(0).isEnabled()).isFalse();
 
                 // An API key made in the portal (shown once) reads what the portal wrote; revoked, it stops at once.
                 browser.open(portal + "#/api-keys");

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The portal on the embedded default ({@code --trellis.demo=true}, no identity provider), in a real
  * headless Chromium: it opens for the demo owner from localhost and says so, draws its first page
  * within a second, and every main page passes axe-core without a serious or critical violation.
- * Screenshots of those pages go to {@code target/portal-screenshots} (or {@code -Dportal.screenshots=DIR}).
+ * Screenshots of those pages go to {@code target/portal-screenshots} (docs/portal/ holds a copy).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalLocalIT {
@@ -137,7 +137,7 @@ class PortalLocalIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void theMainPagesHaveNoSeriousAccessibilityViolations() throws Exception {
-        Path shots = Path.of(System.getProperty("portal.screenshots", "target/portal-screenshots"));
+        Path shots = Path.of("target/portal-screenshots");
         Map<String, List<Map<String, Object>>> violations = new LinkedHashMap<>();
         try (Browser browser = new Browser()) {
             Map<String, Runnable> pages = new LinkedHashMap<>();
