@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * The embedded default ({@code bin/trellis up}: the demo tenant, no identity provider): the portal
  * opens for the demo tenant's owner without a password, to requests from this machine only. The
- * socket's remote address decides, never a header; every request of the session is checked again.
+ * socket's remote address decides, never a header (and the Host must name this machine too, against
+ * DNS rebinding); every request of the session is checked again.
  * With an identity provider configured, or without the demo tenant, there is no such session.
  */
 @Component
@@ -82,9 +83,24 @@ class LocalDemoSession {
         return caller;
     }
 
+    /**
+     * The connection comes from a loopback address, and the page was asked for by a loopback name:
+     * a web page whose own host name an attacker points at 127.0.0.1 (DNS rebinding) is not the portal.
+     */
     static boolean fromThisMachine(HttpServletRequest request) {
+        return loopback(request.getRemoteAddr()) && isLoopbackName(request.getServerName());
+    }
+
+    private static boolean isLoopbackName(String host) {
+        if (host == null) return false;
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return bare.equalsIgnoreCase("localhost") || (bare.matches("[0-9.]+|[0-9a-fA-F:]+") && loopback(bare));
+    }
+
+    private static boolean loopback(String address) {
         try {
-            return InetAddress.getByName(request.getRemoteAddr()).isLoopbackAddress();
+            // An address literal: no name is looked up.
+            return address != null && InetAddress.getByName(address).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

@@ -33,6 +33,7 @@ class LocalDemoSessionTest {
     private static MockHttpServletRequest from(String address) {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/portal/session");
         request.setRemoteAddr(address);
+        request.setServerName("localhost");
         return request;
     }
 
@@ -57,6 +58,19 @@ class LocalDemoSessionTest {
         request.addHeader("Forwarded", "for=127.0.0.1");
         request.addHeader("Host", "localhost");
         assertThat(session("").tenantFor(request)).isEmpty();
+    }
+
+    @Test
+    void aPageOfAnotherHostNameResolvedToThisMachineIsRefused() {
+        MockHttpServletRequest rebound = from("127.0.0.1");
+        rebound.setServerName("attacker.example");
+        assertThat(session("").tenantFor(rebound)).isEmpty();
+        MockHttpServletRequest literal = from("127.0.0.1");
+        literal.setServerName("127.0.0.1");
+        assertThat(session("").tenantFor(literal)).contains("tdemo");
+        MockHttpServletRequest v6 = from("::1");
+        v6.setServerName("[::1]");
+        assertThat(session("").tenantFor(v6)).contains("tdemo");
     }
 
     @Test
