@@ -46,14 +46,15 @@ class CredentialFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Optional<String> token = bearer(request);
+        // A request that names its credential is judged by it alone, never by a session cookie beside it.
+        if (token.isPresent()) SecurityContextHolder.setContext(SecurityContextHolder.createEmptyContext());
         if (token.isPresent() && isApiKey(token.get())) {
             Optional<Caller> caller = keys.authenticate(token.get());
             if (caller.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized", "unknown or revoked API key");
                 return;
             }
-            SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
-                    caller.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + TENANT)));
+            SecurityContextHolder.getContext().setAuthentication(caller.get().authentication());
         } else if (token.isPresent() && operatorKey.matches(token.get())) {
             SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
                     "operator", null, AuthorityUtils.createAuthorityList("ROLE_" + OPERATOR)));

@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 @Component
 @ConditionalOnBooleanProperty("trellis.demo")
-class DemoTenant {
+public class DemoTenant {
     static final String KEY_FILE = "demo-api-key";
     private final TenantSignup signup;
     private final TenantTransactions transactions;
@@ -36,6 +36,7 @@ class DemoTenant {
     private final ApiKeys keys;
     private final TrellisHome home;
     private final Path remembered;
+    private volatile String tenantId;
 
     DemoTenant(TenantSignup signup, TenantTransactions transactions, Tenants tenants, ApiKeys keys, Environment environment) {
         this.signup = signup;
@@ -52,11 +53,18 @@ class DemoTenant {
                 ? Optional.of(Files.readString(remembered).strip()).flatMap(id -> transactions.inTenant(id, () -> tenants.find(id)))
                 : Optional.empty();
         String apiKey = existing.map(this::keyOf).orElseGet(this::signUp);
+        tenantId = Files.readString(remembered).strip();
         int port = ready.getApplicationContext() instanceof WebServerApplicationContext web
                 ? web.getWebServer().getPort() : 8080;
         String base = "http://localhost:" + port;
         System.out.printf("%nTrellis demo tenant is ready.%n  API key:  %s%n  API docs: %s/swagger-ui.html%n"
-                + "  Try:      curl -H 'Authorization: Bearer %s' %s/v1/tenant%n%n", apiKey, base, apiKey, base);
+                + "  Portal:   %s/ (opens as the demo owner, from this machine only)%n"
+                + "  Try:      curl -H 'Authorization: Bearer %s' %s/v1/tenant%n%n", apiKey, base, base, apiKey, base);
+    }
+
+    /** The demo tenant's id, once it is seeded. */
+    public Optional<String> tenantId() {
+        return Optional.ofNullable(tenantId);
     }
 
     /** The kept key while it works; otherwise a new owner key, kept from now on. */

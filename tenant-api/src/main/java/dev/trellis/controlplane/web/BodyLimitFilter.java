@@ -21,11 +21,17 @@ import java.io.IOException;
  * Refuses bodies over {@link JsonBody#MAX_BYTES} before anything buffers them: a declared length
  * is checked up front, a chunked body is cut one byte past the limit so the reader sees it is too long.
  * A body sent as something other than JSON (curl's default form encoding), or without saying what
- * it is, is a 415, not a parse error.
+ * it is, is a 415, not a parse error. The one form the control plane takes is the portal's sign-out
+ * ({@code POST /logout}, a browser form carrying only its CSRF token).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class BodyLimitFilter extends OncePerRequestFilter {
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return "/logout".equals(request.getRequestURI()) && request.getContentLengthLong() <= 4096;
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
