@@ -21,6 +21,11 @@ variable "with_keycloak" {
   default = false
 }
 
+variable "rotating_master_key" {
+  type    = bool
+  default = false
+}
+
 variable "aws_target_group_arn" {
   type    = string
   default = null
@@ -37,11 +42,12 @@ module "trellis" {
     migration_user = "trellis_owner"
   }
   secret_store = {
-    name               = "aws-secrets-manager"
-    master_key         = { key = "trellis/master-key" }
-    operator_key       = { key = "trellis/operator-key" }
-    app_password       = { key = "trellis/app-password" }
-    migration_password = { key = "rds!db-trellis", property = "password" }
+    name                 = "aws-secrets-manager"
+    master_key           = { key = "trellis/master-key" }
+    operator_key         = { key = "trellis/operator-key" }
+    app_password         = { key = "trellis/app-password" }
+    migration_password   = { key = "rds!db-trellis", property = "password" }
+    master_keys_previous = var.rotating_master_key ? { key = "trellis/master-keys-previous" } : null
   }
   aws_target_group_arn = var.aws_target_group_arn
   keycloak = !var.with_keycloak ? null : {

@@ -12,19 +12,20 @@ locals {
   issuer   = var.keycloak != null ? "https://${var.keycloak.hostname}/realms/${var.keycloak.realm}" : var.oidc_issuer_uri
 
   # Secret keys in the Kubernetes Secret the External Secrets Operator writes, and where each comes from.
-  control_plane_secrets = {
+  control_plane_secrets = merge({
     "master-key"         = var.secret_store.master_key
     "operator-key"       = var.secret_store.operator_key
     "app-password"       = var.secret_store.app_password
     "migration-password" = var.secret_store.migration_password
-  }
+  }, var.secret_store.master_keys_previous == null ? {} : { "master-keys-previous" = var.secret_store.master_keys_previous })
 
-  from_secret = { for env, key in {
+  from_secret = { for env, key in merge({
     TRELLIS_MASTER_KEY         = "master-key"
     TRELLIS_OPERATOR_KEY       = "operator-key"
     SPRING_DATASOURCE_PASSWORD = "app-password"
     SPRING_FLYWAY_PASSWORD     = "migration-password"
-    } : env => { name = env, valueFrom = { secretKeyRef = { name = local.secret, key = key } } }
+    }, var.secret_store.master_keys_previous == null ? {} : { TRELLIS_MASTER_KEYS_PREVIOUS = "master-keys-previous" }) :
+    env => { name = env, valueFrom = { secretKeyRef = { name = local.secret, key = key } } }
   }
 
   plain_env = merge({

@@ -90,6 +90,11 @@ variable "secret_store" {
       key      = string
       property = optional(string)
     })
+    # Set during a master key rotation (docs/operations.md, "Key rotation"): keys that still open, comma-separated.
+    master_keys_previous = optional(object({
+      key      = string
+      property = optional(string)
+    }))
   })
   validation {
     condition     = contains(["SecretStore", "ClusterSecretStore"], var.secret_store.kind)

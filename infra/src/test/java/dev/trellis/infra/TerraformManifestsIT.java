@@ -110,7 +110,8 @@ class TerraformManifestsIT {
     @Test
     void keycloakAndTheAwsTargetGroupAreOptionsThatAddTheirObjects() throws Exception {
         String arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/trellis/0123456789abcdef";
-        Map<String, Object> objects = render("-var", "with_keycloak=true", "-var", "aws_target_group_arn=" + arn);
+        Map<String, Object> objects = render("-var", "with_keycloak=true", "-var", "aws_target_group_arn=" + arn,
+                "-var", "rotating_master_key=true");
         assertThat(objects.keySet()).contains("keycloak_deployment", "keycloak_service", "keycloak_peers",
                 "keycloak_external_secret", "keycloak_pod_disruption_budget", "target_group_binding");
 
@@ -128,6 +129,15 @@ class TerraformManifestsIT {
                 .anySatisfy(e -> {
                     assertThat(e.getName()).isEqualTo("TRELLIS_OIDC_ISSUER_URI");
                     assertThat(e.getValue()).isEqualTo("https://id.trellis.example/realms/trellis");
+                });
+
+        // During a master key rotation the previous keys come from the secret store too.
+        ExternalSecret secret = (ExternalSecret) objects.get("external_secret");
+        assertThat(secret.spec().data()).extracting(ExternalSecret.Data::secretKey).contains("master-keys-previous");
+        assertThat(controlPlane.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                .anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("TRELLIS_MASTER_KEYS_PREVIOUS");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("master-keys-previous");
                 });
 
         TargetGroupBinding binding = (TargetGroupBinding) objects.get("target_group_binding");
