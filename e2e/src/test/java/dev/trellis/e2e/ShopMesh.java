@@ -82,9 +82,16 @@ final class ShopMesh implements AutoCloseable {
     }
 
     void startControlPlane() throws InterruptedException {
+        startControlPlane("--trellis.fleet.poll-hold=10s");
+    }
+
+    /** As {@link #startControlPlane()}, with these arguments instead of the 10 s poll hold. */
+    void startControlPlane(String... args) throws InterruptedException {
+        List<String> all = new ArrayList<>(List.of("--server.port=" + controlPlanePort));
+        all.addAll(List.of(args));
         controlPlane = Launched.start("control-plane", CONTROL_PLANE_JAR, Map.of(
                         "TRELLIS_HOME", home.resolve("control-plane").toString(), "TRELLIS_OPERATOR_KEY", OPERATOR_KEY),
-                "--server.port=" + controlPlanePort, "--trellis.fleet.poll-hold=10s");
+                all.toArray(String[]::new));
         controlPlane.awaitStatus("http://127.0.0.1:" + controlPlanePort + "/v1/tenant", 401, Duration.ofSeconds(90));
     }
 

@@ -100,6 +100,8 @@ class OpenApiContractIT extends ControlPlaneIT {
                 .json().get("id").asString();
         api.delete("/v1/meshes/shop/join-tokens/" + unused, key);
         api.get("/v1/meshes/shop/proxies", key);
+        api.get("/v1/meshes/shop/authority", key);
+        api.post("/v1/meshes/shop/authority/rotations", key, "{\"overlap\": \"24h\"}");
         api.get("/v1/meshes/shop/metrics?service=echo", key);
         api.get("/v1/meshes/shop/metrics/summary", key);
         api.get("/v1/metrics/prometheus", key);

@@ -28,13 +28,23 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * One mesh's certificate authority: a self-signed EC P-256 root that signs the mesh's proxy
- * certificates, each naming its workload by a SPIFFE URI SAN. The trust bundle is the root alone,
- * so proxies of another mesh (another root) are never trusted.
+ * certificates, each naming its workload by a SPIFFE URI SAN. The trust bundle is the signing root
+ * and, during a root rotation, the other root of the mesh ({@code alsoTrusted}: the next one, or
+ * the retired one); proxies of another mesh (another root) are never trusted.
  */
-public record MeshAuthority(X509Certificate certificate, PrivateKey key) {
+public record MeshAuthority(X509Certificate certificate, PrivateKey key, List<X509Certificate> alsoTrusted) {
+    public MeshAuthority {
+        alsoTrusted = List.copyOf(alsoTrusted);
+    }
+
+    MeshAuthority(X509Certificate certificate, PrivateKey key) {
+        this(certificate, key, List.of());
+    }
+
     private static final Duration ROOT_VALIDITY = Duration.ofDays(3650);
     // Tolerates clocks of proxies that run slightly behind the control plane's.
     private static final Duration BACKDATE = Duration.ofMinutes(5);
@@ -85,8 +95,12 @@ public record MeshAuthority(X509Certificate certificate, PrivateKey key) {
     }
 
     public String trustBundle() {
-        return Pem.of(certificate);
+        List<Object> roots = new java.util.ArrayList<>(List.of(certificate));
+        roots.addAll(alsoTrusted);
+        return Pem.of(roots.toArray());
     }
+
+
 
     /** SHA-256 of the DER certificate, lower-case hex. */
     public static String fingerprint(X509Certificate certificate) throws GeneralSecurityException {

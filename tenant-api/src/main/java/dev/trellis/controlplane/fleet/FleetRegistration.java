@@ -9,6 +9,7 @@ import dev.trellis.billing.QuotaExceeded;
 import dev.trellis.controlplane.billing.QuotaChecks;
 import dev.trellis.controlplane.billing.RegistrationRefusals;
 import dev.trellis.controlplane.database.TenantTransactions;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 import java.time.Duration;
@@ -22,8 +23,6 @@ import java.util.TreeMap;
  */
 @Service
 class FleetRegistration {
-    static final Duration CERTIFICATE_VALIDITY = Duration.ofHours(24);
-
     private final TenantTransactions transactions;
     private final JoinTokens joinTokens;
     private final TaskTokens taskTokens;
@@ -31,9 +30,12 @@ class FleetRegistration {
     private final MeshAuthorities authorities;
     private final QuotaChecks quotas;
     private final RegistrationRefusals refusals;
+    private final Duration certificateValidity;
 
     FleetRegistration(TenantTransactions transactions, JoinTokens joinTokens, TaskTokens taskTokens, Proxies proxies,
-                      MeshAuthorities authorities, QuotaChecks quotas, RegistrationRefusals refusals) {
+                      MeshAuthorities authorities, QuotaChecks quotas, RegistrationRefusals refusals,
+                      @Value("${trellis.fleet.certificate-validity:24h}") Duration certificateValidity) {
+        this.certificateValidity = certificateValidity;
         this.transactions = transactions;
         this.joinTokens = joinTokens;
         this.taskTokens = taskTokens;
@@ -78,7 +80,7 @@ class FleetRegistration {
             redeemed[0] = token;
             String identity = identity(token.tenantId(), token.mesh(), token.service());
             MeshAuthority.Issued issued = authorities.forMesh(token.tenantId(), token.mesh(), now)
-                    .issue(csr.publicKey(), identity, token.service(), now, CERTIFICATE_VALIDITY);
+                    .issue(csr.publicKey(), identity, token.service(), now, certificateValidity);
             // Mesh writes lock the mesh row, then the tenant's quota lock; a registration takes them in the same
             // order (the proxy row's foreign key would otherwise take the mesh row after the quota lock: a deadlock).
             proxies.holdMesh(token.tenantId(), token.mesh());
@@ -97,7 +99,7 @@ class FleetRegistration {
             Instant now = TenantTransactions.now();
             MeshAuthority.Issued issued = authorities.forMesh(proxy.tenantId(), proxy.mesh(), now)
                     .issue(csr.publicKey(), identity(proxy.tenantId(), proxy.mesh(), proxy.service()), proxy.service(),
-                            now, CERTIFICATE_VALIDITY);
+                            now, certificateValidity);
             proxies.renewed(proxy, issued, now);
             return issued;
         });

@@ -32,6 +32,30 @@ class MasterKeyTest {
     }
 
     @Test
+    void aPreviousKeyStillOpensWhatItSealedButSealsNothing() {
+        byte[] secret = "a mesh authority's private key".getBytes(StandardCharsets.UTF_8);
+        byte[] sealedWithOld = key((byte) 1).seal(secret, "mesh-authority:t1/shop");
+        MasterKey rotated = new MasterKey(new MockEnvironment()
+                .withProperty("trellis.master-key", encoded((byte) 2))
+                .withProperty("trellis.master-keys-previous", encoded((byte) 3) + ", " + encoded((byte) 1)));
+
+        assertThat(rotated.open(sealedWithOld, "mesh-authority:t1/shop")).isEqualTo(secret);
+        byte[] sealedAgain = rotated.seal(secret, "mesh-authority:t1/shop");
+        assertThat(key((byte) 2).open(sealedAgain, "mesh-authority:t1/shop")).isEqualTo(secret);
+        assertThatThrownBy(() -> key((byte) 1).open(sealedAgain, "mesh-authority:t1/shop")).isInstanceOf(IllegalStateException.class);
+        // The id names the current key only, and differs between keys.
+        assertThat(rotated.id()).isEqualTo(key((byte) 2).id()).isNotEqualTo(key((byte) 1).id()).hasSize(16);
+        // Once the old key is dropped, what it alone sealed no longer opens.
+        assertThatThrownBy(() -> key((byte) 2).open(sealedWithOld, "mesh-authority:t1/shop")).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static String encoded(byte fill) {
+        byte[] bytes = new byte[32];
+        java.util.Arrays.fill(bytes, fill);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    @Test
     void aMasterKeyOfTheWrongLengthIsRefused() {
         assertThatThrownBy(() -> new MasterKey(new MockEnvironment().withProperty("trellis.master-key", "c2hvcnQ")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("32 bytes");
