@@ -39,7 +39,7 @@ class DocumentsTest {
                         {'protocol': 'udp', 'port': 70000, 'versions': [{'name': 'V1'}, {'name': 'v2'}, {'name': 'v2'}],
                          'loadBalancer': {'algorithm': 'RANDOM'},
                          'endpoints': [{'address': '10.0.0.7', 'version': 'v3'}], 'dependsOn': ['db_proxy'], 'color': 'red'}""",
-                        List.of("protocol: must be http or grpc", "port: must be between 1 and 65535",
+                        List.of("protocol: must be http, grpc or tcp", "port: must be between 1 and 65535",
                                 "versions[0].name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
                                 "versions[2].name: duplicate version v2",
                                 "loadBalancer.algorithm: must be one of ROUND_ROBIN, LEAST_REQUEST, EWMA",

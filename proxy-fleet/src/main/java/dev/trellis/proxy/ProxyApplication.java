@@ -1,6 +1,7 @@
 package dev.trellis.proxy;
 
 import dev.trellis.proxy.exchange.HttpLimits;
+import dev.trellis.proxy.tcp.TcpLimits;
 import io.netty.util.ResourceLeakDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -8,7 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The Trellis proxy: enforces the compiled snapshot of one service on its inbound and outbound traffic. */
 @SpringBootApplication
-@EnableConfigurationProperties({ProxySettings.class, HttpLimits.class})
+@EnableConfigurationProperties({ProxySettings.class, HttpLimits.class, TcpLimits.class})
 public class ProxyApplication {
     public static void main(String[] args) {
         // Leak detection tracks a sample of buffers on every allocation (~5% of the request path in a

@@ -53,7 +53,7 @@ class AdminServer extends PortLifecycle {
     @Override
     protected Channel bind() {
         return HttpListener.bind(loops, new InetSocketAddress(settings.adminPort()), (exchange, ignored) -> serve(exchange),
-                false, channel -> { }, limits, null, false);
+                false, channel -> true, limits, null, false);
     }
 
     private void serve(ProxyExchange exchange) {

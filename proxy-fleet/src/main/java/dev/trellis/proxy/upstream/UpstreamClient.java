@@ -103,23 +103,40 @@ public final class UpstreamClient {
                 return;
             }
             Channel channel = connect.channel();
-            SslHandler ssl = channel.pipeline().get(SslHandler.class);
-            if (ssl == null) {
+            whenVerified(channel, expected, peer -> {
+                if (peer != null) handler(channel).peerIdentity = peer;
                 attempt.connected(channel, false);
+            }, reason -> attempt.fail(AttemptFailure.Kind.CONNECT, reason));
+        });
+    }
+
+    /**
+     * Once a new connection is usable: at once without TLS ({@code verified} gets null), else after
+     * the handshake, and only if the endpoint proved {@code expected} (then {@code verified} gets it);
+     * otherwise the connection is closed and {@code refused} gets the reason.
+     */
+    static void whenVerified(Channel channel, String expected, java.util.function.Consumer<String> verified,
+                             java.util.function.Consumer<String> refused) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            verified.accept(null);
+            return;
+        }
+        ssl.handshakeFuture().addListener(handshake -> {
+            String peer = handshake.isSuccess() ? peerIdentity(ssl) : null;
+            if (peer == null || !peer.equals(expected)) {
+                channel.close();
+                refused.accept(handshake.isSuccess() ? "peer is not " + expected
+                        : "TLS handshake failed: " + handshake.cause().getMessage());
                 return;
             }
-            ssl.handshakeFuture().addListener(handshake -> {
-                String peer = handshake.isSuccess() ? peerIdentity(ssl) : null;
-                if (peer == null || !peer.equals(expected)) {
-                    channel.close();
-                    attempt.fail(AttemptFailure.Kind.CONNECT, handshake.isSuccess() ? "peer is not " + expected
-                            : "TLS handshake failed: " + handshake.cause().getMessage());
-                    return;
-                }
-                handler(channel).peerIdentity = peer;
-                attempt.connected(channel, false);
-            });
+            verified.accept(peer);
         });
+    }
+
+    /** The client TLS context for mTLS clusters, or null while the proxy has no certificate. */
+    SslContext tls() {
+        return tls;
     }
 
     /** A client connection on {@code loop}: no Nagle delay, the proxy's buffers, the connect timeout. */
