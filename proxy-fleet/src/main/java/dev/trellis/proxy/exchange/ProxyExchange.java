@@ -171,7 +171,9 @@ public final class ProxyExchange {
 
     /** The caller's certificate chain when it connected with TLS and presented one, else null. */
     public Certificate[] peerCertificates() {
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        // An HTTP/2 stream's TLS is its connection's.
+        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel stream ? stream.parent() : channel;
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
         if (tls == null) return null;
         try {
             return tls.engine().getSession().getPeerCertificates();
@@ -363,6 +365,13 @@ public final class ProxyExchange {
         finished = true;
         if (!body.complete()) closeAfterAnswer = true;
         body.end();
+        if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel && channel.isActive()) {
+            // The answer ended the stream, and the connection's other streams go on. A rest of the request
+            // body is read and dropped: a reset now would overtake the answer's DATA, which waits for
+            // flow control while RST_STREAM does not.
+            onDone.run();
+            return;
+        }
         if (closeAfterAnswer || !channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -71,6 +71,24 @@ final class Attempt implements BodySink {
         return this;
     }
 
+    private boolean needsHttp1;
+    private boolean resentRefused;
+
+    /** An upgrade (WebSocket): only HTTP/1.1 carries it, also to endpoints that speak HTTP/2. */
+    Attempt needsHttp1(boolean upgrade) {
+        this.needsHttp1 = upgrade;
+        return this;
+    }
+
+    boolean needsHttp1() {
+        return needsHttp1;
+    }
+
+    /** The endpoint turned out to speak only HTTP/1.1 (ALPN): the attempt connects again, now with HTTP/1.1. */
+    void reconnect() {
+        if (!settled) client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, true);
+    }
+
     /** The endpoint picked, once started (null when the cluster had none). */
     EndpointState endpoint() {
         return endpoint;
@@ -225,6 +243,17 @@ final class Attempt implements BodySink {
             return;
         }
         fail(AttemptFailure.Kind.RESET, "connection closed by the endpoint");
+    }
+
+    /** An HTTP/2 endpoint refused the stream before processing it: sent once more (a new connection if the old one drains). */
+    void refused() {
+        if (!settled && !resentRefused && body.replayable()) {
+            resentRefused = true;
+            drop();
+            client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, false);
+            return;
+        }
+        closed();
     }
 
     void fail(AttemptFailure.Kind kind, String detail) {

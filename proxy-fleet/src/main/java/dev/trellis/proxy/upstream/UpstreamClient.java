@@ -25,7 +25,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Connections to endpoints, kept alive and pooled per event loop and endpoint, so an attempt runs
  * on its caller's thread without locks: the caller's connection and the upstream one share the
  * loop. mTLS connections present this proxy's certificate and are used only once the endpoint has
- * proved, at the handshake, the SPIFFE ID its cluster expects.
+ * proved, at the handshake, the SPIFFE ID its cluster expects. To mTLS clusters (other proxies)
+ * requests go as HTTP/2 streams when the endpoint selects {@code h2} by ALPN ({@link Http2Connections}),
+ * except upgrades (WebSocket), which only HTTP/1.1 carries.
  */
 public final class UpstreamClient {
     private static final int CONNECT_TIMEOUT_MS = 2000;
@@ -40,6 +42,7 @@ public final class UpstreamClient {
         }
     };
     private volatile SslContext tls;
+    private volatile SslContext tlsH2;
     private final Http2Connections h2 = new Http2Connections();
 
     /**
@@ -49,6 +52,16 @@ public final class UpstreamClient {
      */
     public void useTls(SslContext context) {
         tls = context;
+    }
+
+    /**
+     * Uses the proxy's certificate files for mTLS clusters from the next new connection on: HTTP/2
+     * when the endpoint selects it by ALPN (another proxy does), else HTTP/1.1.
+     */
+    public void useTls(dev.trellis.proxy.tls.TlsFiles files) {
+        SslContext h2 = files.clientH2();
+        tls = files.client();
+        tlsH2 = h2;
     }
 
     boolean hasTls() {
@@ -65,7 +78,12 @@ public final class UpstreamClient {
      */
     void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, boolean http2, Attempt attempt, boolean pooledAllowed) {
         if (http2) {
-            h2.stream(loop, endpoint, attempt);
+            h2.stream(loop, endpoint, attempt, null, null);
+            return;
+        }
+        SslContext h2Context = cluster.mtls() ? tlsH2 : null;
+        if (h2Context != null && !attempt.needsHttp1() && !endpoint.http1Only) {
+            h2.stream(loop, endpoint, attempt, h2Context, cluster.identity());
             return;
         }
         ArrayDeque<Channel> pool = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
