@@ -66,7 +66,8 @@ class DocumentsTest {
                                 "rules[1].backends: weights must sum to 100, not 90",
                                 "rules[1].backends[1]: duplicate backend echo",
                                 "rules[1].timeout: must be a duration such as \"250ms\", \"2s\", \"10m\" or \"1h\"",
-                                "rules[1].retry.retryOn[0]: must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx or a status code",
+                                "rules[1].retry.retryOn[0]: must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx, a status code, "
+                                        + "or for gRPC unavailable, cancelled, deadline-exceeded, resource-exhausted",
                                 "rules[1].retry.backoff.max: must not be shorter than base")),
                 arguments("absurd timeout, invalid regex, two paths", ROUTE, """
                         {'service': 'echo', 'rules': [{'match': {'pathExact': '/a', 'pathPrefix': '/b',

@@ -240,7 +240,12 @@ public final class ProxyExchange {
         else headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         prepareHead(response);
         responseBytes = response.content().readableBytes();
-        if (listener != null) listener.completed(this, status);
+        if (listener != null) {
+            listener.completed(this, status);
+            int grpc = GrpcCalls.status(headers);
+            if (grpc < 0) grpc = GrpcCalls.status(response.trailingHeaders());
+            if (grpc >= 0) listener.grpcStatus(this, grpc);
+        }
         if (!channel.isActive()) {
             response.release();
             finish();
@@ -307,6 +312,10 @@ public final class ProxyExchange {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (last && listener != null) {
+            int grpc = GrpcCalls.status(((LastHttpContent) content).trailingHeaders());
+            if (grpc >= 0) listener.grpcStatus(this, grpc);
+        }
         channel.write(content, channel.voidPromise());
         if (last) {
             channel.flush();
@@ -450,5 +459,9 @@ public final class ProxyExchange {
     @FunctionalInterface
     public interface ExchangeListener {
         void completed(ProxyExchange exchange, int status);
+
+        /** A gRPC call ended with this {@code grpc-status} (from the answer's trailers, or a trailers-only answer). */
+        default void grpcStatus(ProxyExchange exchange, int code) {
+        }
     }
 }

@@ -91,9 +91,9 @@ final class RetryingCall implements AttemptListener {
     }
 
     @Override
-    public ResponseTarget answered(HttpResponse response, Channel upstream) {
+    public ResponseTarget answered(HttpResponse response, Channel upstream, int grpcStatus) {
         if (exchange.isDone()) return null;
-        if (retry(rule.retryOn.matches(response.status().code()))) return null;
+        if (retry(rule.retryOn.matches(response.status().code()) || rule.retryOn.matchesGrpc(grpcStatus))) return null;
         if (!exchange.streamHead(response, upstream)) return null;
         return new ResponseTarget() {
             @Override
