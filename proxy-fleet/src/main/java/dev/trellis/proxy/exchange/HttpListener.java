@@ -6,10 +6,8 @@ import java.util.function.Predicate;
 
 import dev.trellis.proxy.http1.EdgeRequestDecoder;
 import dev.trellis.proxy.http2.PriorKnowledge;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -40,13 +38,7 @@ public final class HttpListener {
      */
     public static Channel bind(EventLoopGroup loops, InetSocketAddress address, ExchangeRouter router, boolean inbound,
                                Predicate<Channel> prepare, HttpLimits limits, CallerConnections connections, boolean http2) {
-        return new ServerBootstrap()
-                .group(loops)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
+        return Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {

@@ -182,6 +182,12 @@ public final class ProxyExchange {
         }
     }
 
+    /** Where the caller connected from. */
+    public java.net.SocketAddress remoteAddress() {
+        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel stream ? stream.parent() : channel;
+        return connection.remoteAddress();
+    }
+
     public EventLoop eventLoop() {
         return channel.eventLoop();
     }

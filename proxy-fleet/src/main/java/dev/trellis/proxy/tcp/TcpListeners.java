@@ -13,10 +13,8 @@ import dev.trellis.proxy.routing.ActiveRoutes;
 import dev.trellis.proxy.routing.RoutingTable;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
 import dev.trellis.proxy.upstream.TcpUpstream;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,13 +83,7 @@ public class TcpListeners {
     }
 
     private Channel bind(String service, int port) {
-        return new ServerBootstrap()
-                .group(loops)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
+        return Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {

@@ -52,32 +52,28 @@ public record TlsFiles(Path certificate, Path key, Path trustBundle) {
 
     /**
      * Client side for calls to mTLS clusters: presents our certificate, trusts only the bundle.
-     * {@link #client()} offers no ALPN (HTTP/1.1: upgrades, endpoints that refused h2), this one
-     * offers {@code h2} and {@code http/1.1}.
+     * {@link #client()} offers no ALPN (HTTP/1.1: upgrades, endpoints that refused h2; TCP), this
+     * one offers {@code h2} and {@code http/1.1}.
      */
     public SslContext clientH2() {
-        try {
-            return SslContextBuilder.forClient()
-                    .endpointIdentificationAlgorithm(null)
-                    .keyManager(certificate.toFile(), key.toFile())
-                    .trustManager(trustBundle.toFile())
-                    .applicationProtocolConfig(H2_OR_HTTP1)
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return client(H2_OR_HTTP1);
     }
 
     /** Client side for HTTP/1.1 and TCP calls to mTLS clusters: presents our certificate, trusts only the bundle. */
     public SslContext client() {
+        return client(null);
+    }
+
+    private SslContext client(ApplicationProtocolConfig alpn) {
         try {
             // Endpoints are addresses and certificates name workloads by SPIFFE ID: no host name check here,
             // the peer's SPIFFE ID is compared with the cluster's identity after the handshake.
-            return SslContextBuilder.forClient()
+            SslContextBuilder builder = SslContextBuilder.forClient()
                     .endpointIdentificationAlgorithm(null)
                     .keyManager(certificate.toFile(), key.toFile())
-                    .trustManager(trustBundle.toFile())
-                    .build();
+                    .trustManager(trustBundle.toFile());
+            if (alpn != null) builder.applicationProtocolConfig(alpn);
+            return builder.build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -107,12 +107,8 @@ final class Http2Connections {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        if (tls != null) {
-                            channel.pipeline().addLast(tls.newHandler(channel.alloc(), endpoint.endpoint.address(),
-                                    endpoint.endpoint.port()));
-                        } else {
-                            speakHttp2(channel.pipeline(), connection);
-                        }
+                        if (tls != null) UpstreamClient.addTls(channel, tls, endpoint);
+                        else speakHttp2(channel.pipeline(), connection);
                     }
                 })
                 .connect(endpoint.endpoint.address(), endpoint.endpoint.port());

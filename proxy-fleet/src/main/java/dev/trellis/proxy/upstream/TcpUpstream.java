@@ -81,8 +81,7 @@ public final class TcpUpstream {
                     @Override
                     protected void initChannel(Channel channel) {
                         if (tls != null) {
-                            channel.pipeline().addLast(tls.newHandler(channel.alloc(), endpoint.endpoint.address(),
-                                    endpoint.endpoint.port()));
+                            UpstreamClient.addTls(channel, tls, endpoint);
                             channel.read(); // the handshake needs the server's answer
                         }
                     }

@@ -103,10 +103,7 @@ public final class UpstreamClient {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        if (context != null) {
-                            channel.pipeline().addLast(context.newHandler(channel.alloc(),
-                                    endpoint.endpoint.address(), endpoint.endpoint.port()));
-                        }
+                        if (context != null) addTls(channel, context, endpoint);
                         UpstreamConnection connection = new UpstreamConnection();
                         connection.pool = pool;
                         channel.pipeline()
@@ -155,6 +152,11 @@ public final class UpstreamClient {
     /** The client TLS context for mTLS clusters, or null while the proxy has no certificate. */
     SslContext tls() {
         return tls;
+    }
+
+    /** The TLS client handler of a new connection to {@code endpoint}. */
+    static void addTls(Channel channel, SslContext context, EndpointState endpoint) {
+        channel.pipeline().addLast(context.newHandler(channel.alloc(), endpoint.endpoint.address(), endpoint.endpoint.port()));
     }
 
     /** A client connection on {@code loop}: no Nagle delay, the proxy's buffers, the connect timeout. */
