@@ -18,7 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bench/lib/nginx-backend.sh"
 
 DURATION="${DURATION:-10}"      # seconds per measured run
-WARMUP="${WARMUP:-15}"          # seconds per proxy before the rounds
+WARMUP="${WARMUP:-30}"          # seconds per proxy before the rounds (the JVM's JIT needs them)
 CLIENTS="${CLIENTS:-4}"
 STREAMS="${STREAMS:-32}"
 BASE_PORT="${BASE_PORT:-29000}"
@@ -83,7 +83,6 @@ defaults
   timeout client 30s
   timeout server 2s
   retries 1
-  option http-reuse
 frontend h2
   bind 127.0.0.1:$HAPROXY_PORT proto h2
   default_backend app
@@ -131,7 +130,7 @@ done
 # h2load: "finished in 10.00s, 12345.67 req/s, ..." and "requests: N total, N started, N done, N succeeded, N failed".
 rps() { awk '/^finished in/ {gsub(",", "", $4); print $4}' "$1"; }
 failed() { awk '/^requests:/ {print $10}' "$1"; }
-latency() { awk '/^time for request:/ {print $5 " mean, " $4 " max"}' "$1"; }
+latency() { awk '/^time for request:/ {print $6 " mean, " $5 " max"}' "$1"; }
 best_round() { # name: the file of its better round
   local a b; a="$(rps "$work/$1-1.txt")"; b="$(rps "$work/$1-2.txt")"
   awk -v a="$a" -v b="$b" 'BEGIN { exit !(a >= b) }' && echo "$work/$1-1.txt" || echo "$work/$1-2.txt"
