@@ -33,13 +33,7 @@ if ((${#missing[@]})); then
   echo "missing tools: ${missing[*]} (Debian: apt-get install nginx haproxy nghttp2-client curl)" >&2
   exit 1
 fi
-java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-[ -x "$java_bin" ] || java_bin="$(command -v java)"
-jar="$root/proxy-fleet/target/trellis-proxy.jar"
-if [ ! -f "$jar" ]; then
-  echo "no $jar; build it with: bin/trellis build -pl proxy-fleet -am" >&2
-  exit 1
-fi
+require_proxy_jar
 
 work="$(mktemp -d /tmp/trellis-h2-bench.XXXXXX)"
 pids=()

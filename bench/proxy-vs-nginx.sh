@@ -43,13 +43,7 @@ if ((${#missing[@]})); then
   echo "missing tools; install them with: apt-get install ${missing[*]}" >&2
   exit 1
 fi
-java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-[ -x "$java_bin" ] || java_bin="$(command -v java)"
-jar="$root/proxy-fleet/target/trellis-proxy.jar"
-if [ ! -f "$jar" ]; then
-  echo "no $jar; build it with: bin/trellis build -pl proxy-fleet -am" >&2
-  exit 1
-fi
+require_proxy_jar
 
 work="$(mktemp -d /tmp/trellis-bench.XXXXXX)"
 pids=()
