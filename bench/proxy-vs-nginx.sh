@@ -18,6 +18,7 @@
 # Everything listens on 127.0.0.1. Numbers on shared cores are noisy: compare ratios of one run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/bench/lib/nginx-backend.sh"
 
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-20s}"
@@ -42,13 +43,7 @@ if ((${#missing[@]})); then
   echo "missing tools; install them with: apt-get install ${missing[*]}" >&2
   exit 1
 fi
-java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-[ -x "$java_bin" ] || java_bin="$(command -v java)"
-jar="$root/proxy-fleet/target/trellis-proxy.jar"
-if [ ! -f "$jar" ]; then
-  echo "no $jar; build it with: bin/trellis build -pl proxy-fleet -am" >&2
-  exit 1
-fi
+require_proxy_jar
 
 work="$(mktemp -d /tmp/trellis-bench.XXXXXX)"
 pids=()
@@ -60,20 +55,6 @@ cleanup() {
 trap cleanup EXIT
 
 # --- backend and nginx --------------------------------------------------------------------------
-cat > "$work/backend.conf" <<CONF
-worker_processes 1;
-pid $work/backend.pid;
-error_log $work/backend-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$BACKEND_PORT backlog=4096;
-    keepalive_requests 10000000;
-    location / { return 200 "hello from the backend\n"; }
-  }
-}
-CONF
 cat > "$work/proxy.conf" <<CONF
 worker_processes 1;
 pid $work/proxy.pid;
@@ -96,7 +77,7 @@ http {
   }
 }
 CONF
-nginx -c "$work/backend.conf"
+start_nginx_backend "$work" "$BACKEND_PORT"
 nginx -c "$work/proxy.conf"
 
 # --- snapshots ----------------------------------------------------------------------------------

@@ -55,8 +55,12 @@ final class CrossValidation {
 
     private void route(String name, RouteSpec route) {
         String resource = "routes/" + name;
-        if (!state.services().containsKey(route.service())) {
+        ServiceSpec target = state.services().get(route.service());
+        if (target == null) {
             errors.add(new Violation(resource, "service", "names no service of this mesh"));
+        } else {
+            TcpSemantics.route(resource, route, target, state.services(), errors);
+            GrpcConditions.route(resource, route, target, errors);
         }
         for (int r = 0; r < route.rules().size(); r++) {
             RouteSpec.Rule rule = route.rules().get(r);
@@ -97,6 +101,9 @@ final class CrossValidation {
                 }
             }
             if (policy.spec() instanceof AccessSpec access) accessCallers(resource, access);
+            ServiceSpec service = state.services().get(target.service());
+            if (service != null && service.tcp()) TcpSemantics.policy(resource, policy, errors);
+            if (service != null) GrpcConditions.policy(resource, policy, service, errors);
             boolean combines = PolicyKinds.named(policy.kind()).map(k -> k.combines()).orElse(false);
             if (!combines) {
                 String key = policy.kind() + " " + target.service() + " " + target.route();

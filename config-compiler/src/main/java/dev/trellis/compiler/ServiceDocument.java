@@ -17,8 +17,8 @@ final class ServiceDocument {
 
     static ServiceSpec read(ObjectReader doc) {
         String protocol = doc.string("protocol", false);
-        if (protocol != null && !protocol.equals("http") && !protocol.equals("grpc")) {
-            doc.violation("protocol", "must be http or grpc");
+        if (protocol != null && !protocol.equals("http") && !protocol.equals("grpc") && !protocol.equals(ServiceSpec.TCP)) {
+            doc.violation("protocol", "must be http, grpc or tcp");
         }
         Integer port = doc.integer("port", 1, 65_535, true);
         Set<String> seen = new HashSet<>();

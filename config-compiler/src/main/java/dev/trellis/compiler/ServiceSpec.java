@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A service document.
  *
- * @param protocol     {@code http} (default) or {@code grpc}
+ * @param protocol     {@code http} (default), {@code grpc} or {@code tcp} (opaque bytes: see {@link TcpSemantics})
  * @param port         the port its app listens on
  * @param versions     named subsets, e.g. {@code v1}, {@code v2}
  * @param loadBalancer how callers pick an endpoint, or null for the default (ROUND_ROBIN)
@@ -16,6 +16,13 @@ import java.util.List;
  */
 public record ServiceSpec(String protocol, int port, List<Version> versions, LoadBalancerSpec loadBalancer,
                           List<Endpoint> endpoints, List<String> dependsOn) {
+    /** The protocol of services whose connections are opaque byte streams. */
+    public static final String TCP = "tcp";
+
+    public boolean tcp() {
+        return TCP.equals(protocol);
+    }
+
     public ServiceSpec {
         versions = List.copyOf(versions);
         endpoints = List.copyOf(endpoints);

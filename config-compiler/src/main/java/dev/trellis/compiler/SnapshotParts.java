@@ -92,8 +92,10 @@ final class SnapshotParts {
         UpstreamPart part = upstreams.get(service);
         if (part == null) {
             ServiceSpec spec = index.state.services().get(service);
+            List<RouteRule> rules = RuleCompiler.rules(service, index, serviceSlots(service));
+            if (spec.tcp()) rules = TcpSemantics.connectionRules(rules);
             Upstream upstream = new Upstream(service, List.of(service, service + "." + index.state.mesh()), spec.protocol(),
-                    spec.port(), RuleCompiler.rules(service, index, serviceSlots(service)));
+                    spec.port(), rules);
             TreeSet<String> names = new TreeSet<>();
             for (RouteRule rule : upstream.rules()) {
                 for (WeightedCluster b : rule.backends()) names.add(b.cluster());
@@ -167,7 +169,7 @@ final class SnapshotParts {
             PolicySlots slots = serviceSlots(s);
             return new Inbound(spec.protocol(), spec.port(),
                     new AccessControl(deny ? AccessControl.Action.DENY : AccessControl.Action.ALLOW, rules),
-                    slots.inboundRateLimit, slots.inboundFault);
+                    spec.tcp() ? null : slots.inboundRateLimit, spec.tcp() ? null : slots.inboundFault);
         });
     }
 }

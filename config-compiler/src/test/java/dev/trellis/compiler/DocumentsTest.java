@@ -39,7 +39,7 @@ class DocumentsTest {
                         {'protocol': 'udp', 'port': 70000, 'versions': [{'name': 'V1'}, {'name': 'v2'}, {'name': 'v2'}],
                          'loadBalancer': {'algorithm': 'RANDOM'},
                          'endpoints': [{'address': '10.0.0.7', 'version': 'v3'}], 'dependsOn': ['db_proxy'], 'color': 'red'}""",
-                        List.of("protocol: must be http or grpc", "port: must be between 1 and 65535",
+                        List.of("protocol: must be http, grpc or tcp", "port: must be between 1 and 65535",
                                 "versions[0].name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
                                 "versions[2].name: duplicate version v2",
                                 "loadBalancer.algorithm: must be one of ROUND_ROBIN, LEAST_REQUEST, EWMA",
@@ -66,7 +66,8 @@ class DocumentsTest {
                                 "rules[1].backends: weights must sum to 100, not 90",
                                 "rules[1].backends[1]: duplicate backend echo",
                                 "rules[1].timeout: must be a duration such as \"250ms\", \"2s\", \"10m\" or \"1h\"",
-                                "rules[1].retry.retryOn[0]: must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx or a status code",
+                                "rules[1].retry.retryOn[0]: must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx, a status code, "
+                                        + "or for gRPC unavailable, cancelled, deadline-exceeded, resource-exhausted",
                                 "rules[1].retry.backoff.max: must not be shorter than base")),
                 arguments("absurd timeout, invalid regex, two paths", ROUTE, """
                         {'service': 'echo', 'rules': [{'match': {'pathExact': '/a', 'pathPrefix': '/b',

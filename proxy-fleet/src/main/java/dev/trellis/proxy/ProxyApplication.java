@@ -1,6 +1,7 @@
 package dev.trellis.proxy;
 
 import dev.trellis.proxy.exchange.HttpLimits;
+import dev.trellis.proxy.tcp.TcpLimits;
 import io.netty.util.ResourceLeakDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -8,9 +9,21 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 
 /** The Trellis proxy: enforces the compiled snapshot of one service on its inbound and outbound traffic. */
 @SpringBootApplication
-@EnableConfigurationProperties({ProxySettings.class, HttpLimits.class})
+@EnableConfigurationProperties({ProxySettings.class, HttpLimits.class, TcpLimits.class})
 public class ProxyApplication {
+    /**
+     * Set when the proxy runs as its own process (through {@link #main}): a shutdown asked on the
+     * admin port then ends the JVM once the application has stopped; a proxy embedded in a test JVM
+     * only stops its application.
+     */
+    private static volatile boolean ownProcess;
+
+    public static boolean ownProcess() {
+        return ownProcess;
+    }
+
     public static void main(String[] args) {
+        ownProcess = true;
         // Leak detection tracks a sample of buffers on every allocation (~5% of the request path in a
         // JFR profile). The tests, which start the application without main, keep it on to catch
         // leaks; -Dio.netty.leakDetection.level turns it on here too.

@@ -58,6 +58,9 @@ class Http2IT {
         }
         assertThat(A.hits.get()).isEqualTo(5);
         assertThat(B.hits.get()).isEqualTo(5);
+        // A stream that ended with its headers still lets its upstream connection serve the next request.
+        assertThat(A.callerPorts).hasSize(1);
+        assertThat(B.callerPorts).hasSize(1);
         assertThat(A.seen().getFirst().header("Host")).isEqualTo("echo");
         assertThat(A.seen().getFirst().headers().keySet()).noneMatch(name -> name.toLowerCase().startsWith("x-http2"));
     }

@@ -4,7 +4,6 @@ import static dev.trellis.proxy.Snapshots.rule;
 import static dev.trellis.proxy.Snapshots.snapshot;
 import static dev.trellis.proxy.Snapshots.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -50,28 +48,8 @@ class ShippedProxyIT {
         Path snapshotFile = dir.resolve("snapshot-input.json");
         Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("streams", rule("streams/0", Match.any(), "streams/a"))),
                 List.of(Snapshots.cluster("streams/a", BACKEND.port()))).withComputedVersion()));
-        ProcessBuilder builder = new ProcessBuilder(Path.of("..", "bin", "trellis").toString(), "proxy")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile());
-        builder.environment().put("TRELLIS_PROXY_JAR", Path.of("target", "trellis-proxy.jar").toAbsolutePath().toString());
-        builder.environment().put("TRELLIS_SNAPSHOT_FILE", snapshotFile.toString());
-        builder.environment().put("TRELLIS_APP_PORT", Integer.toString(BACKEND.port()));
-        builder.environment().put("TRELLIS_OUTBOUND_PORT", Integer.toString(OUTBOUND));
-        builder.environment().put("TRELLIS_INBOUND_PORT", Integer.toString(ProxyHarness.freePort()));
-        builder.environment().put("TRELLIS_ADMIN_PORT", Integer.toString(ADMIN));
-        builder.environment().put("TRELLIS_DATA_DIR", dir.resolve("data").toString());
         long start = System.nanoTime();
-        proxy = builder.start();
-        HttpClient admin = HttpClient.newHttpClient();
-        // Generous: on a machine shared by many builds a JVM start has taken over 30 s.
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            assertThat(proxy.isAlive()).as("proxy running (log in %s)", dir).isTrue();
-            try {
-                return admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ADMIN + "/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
+        proxy = ShippedProcess.startReady(dir, snapshotFile, BACKEND.port(), OUTBOUND, ADMIN);
         readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 

@@ -37,6 +37,8 @@ final class TestBackend implements AutoCloseable {
     final String name;
     final AtomicInteger hits = new AtomicInteger();
     final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    /** The client ports requests came from: one per connection the proxy opened to this backend. */
+    final java.util.Set<Integer> callerPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final HttpServer server;
     private volatile Behaviour behaviour = (hit, exchange) -> Reply.ok();
 
@@ -68,6 +70,7 @@ final class TestBackend implements AutoCloseable {
     TestBackend reset() {
         hits.set(0);
         seen.clear();
+        callerPorts.clear();
         behaviour = (hit, exchange) -> Reply.ok();
         return this;
     }
@@ -80,6 +83,7 @@ final class TestBackend implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             int hit = hits.getAndIncrement();
+            callerPorts.add(exchange.getRemoteAddress().getPort());
             if (seen.size() < 20_000) {
                 seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().toString(), exchange.getRequestHeaders(), body));
             }

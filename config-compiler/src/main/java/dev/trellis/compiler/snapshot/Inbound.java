@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 /**
  * What a service's own proxy enforces on the calls it receives (inbound port → the app).
  *
- * @param protocol  {@code http} or {@code grpc}
+ * @param protocol  {@code http}, {@code grpc} or {@code tcp}
  * @param port      the port the app listens on
  * @param access    who may call, on which paths and methods
  * @param rateLimit local rate limit for all inbound calls, or null

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param service  the upstream service's name
  * @param hosts    host names (without port) that address it
- * @param protocol {@code http} or {@code grpc}
+ * @param protocol {@code http}, {@code grpc} or {@code tcp}
  * @param port     the service's port
  * @param rules    ordered rules; the first one that matches applies
  */

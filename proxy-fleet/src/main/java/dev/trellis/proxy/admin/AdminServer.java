@@ -3,6 +3,7 @@ package dev.trellis.proxy.admin;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
+import dev.trellis.proxy.ProxyApplication;
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.exchange.CallerConnections;
 import dev.trellis.proxy.exchange.HttpLimits;
@@ -21,11 +22,13 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.stereotype.Component;
 
 /**
  * The admin port: {@code /ready} (200 only once a snapshot is in force, the inbound listener
- * accepts connections with that snapshot's transport and the caller connections are under their cap) and {@code /metrics} (Prometheus text). It
+ * accepts connections with that snapshot's transport and the caller connections are under their cap), {@code /metrics} (Prometheus text)
+ * and {@code POST /quitquitquit} (loopback only: the proxy stops). It
  * runs on the proxy's own HTTP listener rather than Actuator, which would add a web stack and tens
  * of megabytes to a sidecar that needs two endpoints.
  */
@@ -38,10 +41,14 @@ class AdminServer extends PortLifecycle {
     private final InboundListener inbound;
     private final HttpLimits limits;
     private final CallerConnections connections;
+    private final ConfigurableApplicationContext context;
+    static final String QUIT = "/quitquitquit";
 
     AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, EventLoopGroup loops,
-                InboundListener inbound, HttpLimits limits, CallerConnections connections) {
+                InboundListener inbound, HttpLimits limits, CallerConnections connections,
+                ConfigurableApplicationContext context) {
         this.settings = settings;
+        this.context = context;
         this.limits = limits;
         this.connections = connections;
         this.inbound = inbound;
@@ -53,10 +60,14 @@ class AdminServer extends PortLifecycle {
     @Override
     protected Channel bind() {
         return HttpListener.bind(loops, new InetSocketAddress(settings.adminPort()), (exchange, ignored) -> serve(exchange),
-                false, channel -> { }, limits, null, false);
+                false, channel -> true, limits, null, false);
     }
 
     private void serve(ProxyExchange exchange) {
+        if (exchange.path().equals(QUIT)) {
+            quit(exchange);
+            return;
+        }
         if (!exchange.method().equals("GET")) {
             exchange.respond(text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain"));
             return;
@@ -67,6 +78,30 @@ class AdminServer extends PortLifecycle {
                     "text/plain; version=0.0.4; charset=utf-8"));
             default -> exchange.respond(text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain"));
         }
+    }
+
+    /**
+     * {@code POST /quitquitquit}, from loopback only (the app or a script in the same pod or task;
+     * the admin port is reachable from outside for probes): the proxy stops as on SIGTERM (it
+     * withdraws its endpoint, drains, sends its last usage report), then its process exits 0. A
+     * Kubernetes Job whose proxy is a plain sidecar ends it this way once its work is done.
+     */
+    private void quit(ProxyExchange exchange) {
+        if (!exchange.method().equals("POST")) {
+            exchange.respond(text(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST only\n", "text/plain"));
+            return;
+        }
+        if (!(exchange.remoteAddress() instanceof InetSocketAddress caller) || !caller.getAddress().isLoopbackAddress()) {
+            exchange.respond(text(HttpResponseStatus.FORBIDDEN, "only from loopback\n", "text/plain"));
+            return;
+        }
+        exchange.respond(text(HttpResponseStatus.OK, "stopping\n", "text/plain"));
+        // Not on the event loop: stopping the application waits for the loops to end.
+        Thread stopper = new Thread(() -> {
+            context.close();
+            if (ProxyApplication.ownProcess()) System.exit(0);
+        }, "trellis-quit");
+        stopper.start();
     }
 
     private FullHttpResponse ready() {

@@ -20,7 +20,7 @@ public final class CallerConnections {
     }
 
     /** Counts {@code channel} until it closes; false (and nothing counted) when the cap is reached. */
-    boolean admit(Channel channel) {
+    public boolean admit(Channel channel) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             refused.incrementAndGet();

@@ -15,6 +15,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -81,6 +84,16 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest full && ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel
+                && full.decoderResult().isSuccess()) {
+            // HTTP/2: a request that ended with its headers (END_STREAM) arrives as one message. Its head and
+            // its end are handled as HTTP/1.1's decoder delivers them, so the body is seen to end, the upstream
+            // request counts as sent and the upstream connection is kept for the next request. (HTTP/1.1's
+            // decoder makes a FullHttpRequest only of what it could not read, which the edge checks refuse.)
+            channelRead(ctx, new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers()));
+            channelRead(ctx, new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
         if (refused) {
             ReferenceCountUtil.release(msg);
         } else if (!waiting.isEmpty() || !dispatch(msg)) {

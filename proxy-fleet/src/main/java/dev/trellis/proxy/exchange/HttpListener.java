@@ -2,14 +2,12 @@ package dev.trellis.proxy.exchange;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import dev.trellis.proxy.http1.EdgeRequestDecoder;
 import dev.trellis.proxy.http2.PriorKnowledge;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
@@ -28,24 +26,19 @@ public final class HttpListener {
 
     /** A traffic port: HTTP/1.1, or HTTP/2 when the caller starts with its preface (h2c, prior knowledge). */
     public static Channel bind(EventLoopGroup loops, InetSocketAddress address, ExchangeRouter router, boolean inbound,
-                               Consumer<Channel> secure, HttpLimits limits, CallerConnections connections) {
-        return bind(loops, address, router, inbound, secure, limits, connections, true);
+                               Predicate<Channel> prepare, HttpLimits limits, CallerConnections connections) {
+        return bind(loops, address, router, inbound, prepare, limits, connections, true);
     }
 
     /**
-     * Binds {@code address} now. {@code secure} may add a TLS handler to each new connection first
-     * (it reads the transport in force at that moment); {@code connections}, when not null, caps them;
+     * Binds {@code address} now. {@code prepare} may add a TLS handler to each new connection first
+     * (it reads the transport in force at that moment), and answers false when it took the connection
+     * over for another protocol (a {@code tcp} service's inbound side), so no HTTP handler is added; {@code connections}, when not null, caps them;
      * {@code http2} also takes h2c with prior knowledge.
      */
     public static Channel bind(EventLoopGroup loops, InetSocketAddress address, ExchangeRouter router, boolean inbound,
-                               Consumer<Channel> secure, HttpLimits limits, CallerConnections connections, boolean http2) {
-        return new ServerBootstrap()
-                .group(loops)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
+                               Predicate<Channel> prepare, HttpLimits limits, CallerConnections connections, boolean http2) {
+        return Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -53,7 +46,7 @@ public final class HttpListener {
                             channel.close();
                             return;
                         }
-                        secure.accept(channel);
+                        if (!prepare.test(channel)) return;
                         ExchangeHandler exchanges = new ExchangeHandler(router, inbound, limits);
                         if (http2) {
                             channel.pipeline().addLast(new PriorKnowledge(HTTP1_HANDLERS,

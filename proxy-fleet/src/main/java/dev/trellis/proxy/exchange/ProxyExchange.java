@@ -171,13 +171,21 @@ public final class ProxyExchange {
 
     /** The caller's certificate chain when it connected with TLS and presented one, else null. */
     public Certificate[] peerCertificates() {
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        // An HTTP/2 stream's TLS is its connection's.
+        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel stream ? stream.parent() : channel;
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
         if (tls == null) return null;
         try {
             return tls.engine().getSession().getPeerCertificates();
         } catch (SSLPeerUnverifiedException e) {
             return null;
         }
+    }
+
+    /** Where the caller connected from. */
+    public java.net.SocketAddress remoteAddress() {
+        Channel connection = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel stream ? stream.parent() : channel;
+        return connection.remoteAddress();
     }
 
     public EventLoop eventLoop() {
@@ -238,7 +246,12 @@ public final class ProxyExchange {
         else headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         prepareHead(response);
         responseBytes = response.content().readableBytes();
-        if (listener != null) listener.completed(this, status);
+        if (listener != null) {
+            listener.completed(this, status);
+            int grpc = GrpcCalls.status(headers);
+            if (grpc < 0) grpc = GrpcCalls.status(response.trailingHeaders());
+            if (grpc >= 0) listener.grpcStatus(this, grpc);
+        }
         if (!channel.isActive()) {
             response.release();
             finish();
@@ -305,6 +318,10 @@ public final class ProxyExchange {
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (last && listener != null) {
+            int grpc = GrpcCalls.status(((LastHttpContent) content).trailingHeaders());
+            if (grpc >= 0) listener.grpcStatus(this, grpc);
+        }
         channel.write(content, channel.voidPromise());
         if (last) {
             channel.flush();
@@ -363,6 +380,13 @@ public final class ProxyExchange {
         finished = true;
         if (!body.complete()) closeAfterAnswer = true;
         body.end();
+        if (channel instanceof io.netty.handler.codec.http2.Http2StreamChannel && channel.isActive()) {
+            // The answer ended the stream, and the connection's other streams go on. A rest of the request
+            // body is read and dropped: a reset now would overtake the answer's DATA, which waits for
+            // flow control while RST_STREAM does not.
+            onDone.run();
+            return;
+        }
         if (closeAfterAnswer || !channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -441,5 +465,9 @@ public final class ProxyExchange {
     @FunctionalInterface
     public interface ExchangeListener {
         void completed(ProxyExchange exchange, int status);
+
+        /** A gRPC call ended with this {@code grpc-status} (from the answer's trailers, or a trailers-only answer). */
+        default void grpcStatus(ProxyExchange exchange, int code) {
+        }
     }
 }

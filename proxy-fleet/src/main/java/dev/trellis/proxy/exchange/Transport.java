@@ -45,6 +45,20 @@ public final class Transport {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    /**
+     * A listening port's bootstrap: a deep accept queue, no Nagle delay, connections that read only
+     * when asked (auto-read off, for back-pressure) with the proxy's buffers.
+     */
+    public static io.netty.bootstrap.ServerBootstrap serverBootstrap(EventLoopGroup loops) {
+        return new io.netty.bootstrap.ServerBootstrap()
+                .group(loops)
+                .channel(serverChannel())
+                .option(io.netty.channel.ChannelOption.SO_BACKLOG, 1024)
+                .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
+                .childOption(io.netty.channel.ChannelOption.ALLOCATOR, ALLOCATOR);
+    }
+
     public static Class<? extends SocketChannel> socketChannel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }

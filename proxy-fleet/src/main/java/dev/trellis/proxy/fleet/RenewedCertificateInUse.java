@@ -29,6 +29,6 @@ class RenewedCertificateInUse {
     void onRenewed(CertificateRenewed renewed) {
         RoutingTable table = routes.current();
         TlsFiles files = TlsFiles.in(settings.dataDir());
-        if (table != null && table.snapshot().mtls() != MtlsMode.DISABLED && files.present()) client.useTls(files.client());
+        if (table != null && table.snapshot().mtls() != MtlsMode.DISABLED && files.present()) client.useTls(files);
     }
 }

@@ -11,6 +11,38 @@ public final class GrpcCalls {
     private GrpcCalls() {
     }
 
+    /** gRPC status codes by number, as their names (the metrics' {@code grpc_status} tag). */
+    private static final String[] NAMES = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+            "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+            "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+
+    /** The {@code grpc-status} in {@code headers} (an answer's trailers, or the head of a trailers-only one); -1 when absent or malformed. */
+    public static int status(io.netty.handler.codec.http.HttpHeaders headers) {
+        String value = headers.get("grpc-status");
+        if (value == null || value.isEmpty() || value.length() > 2) return -1;
+        int code = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            code = code * 10 + (c - '0');
+        }
+        return code;
+    }
+
+    public static String name(int code) {
+        return code >= 0 && code < NAMES.length ? NAMES[code] : "CODE_" + code;
+    }
+
+    /**
+     * Whether a status says the server failed rather than the call being wrong: UNKNOWN,
+     * DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE, DATA_LOSS (those gRPC maps from HTTP 5xx, less
+     * UNIMPLEMENTED, which is the caller's mistake). Breakers and outlier ejection count these as
+     * failures, as they count a 5xx.
+     */
+    public static boolean serverFailure(int code) {
+        return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
+    }
+
     /** Whether a request with this {@code content-type} is a gRPC call. */
     public static boolean isGrpc(String contentType) {
         return contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);

@@ -12,6 +12,7 @@ import dev.trellis.proxy.exchange.HttpListener;
 import dev.trellis.proxy.fleet.CertificateRenewed;
 import dev.trellis.proxy.routing.SnapshotRouter;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
+import dev.trellis.proxy.tcp.TcpListeners;
 import dev.trellis.proxy.tls.TlsFiles;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -29,7 +30,8 @@ import org.springframework.stereotype.Component;
  * force, and stays bound: each new connection takes the transport in force at that moment — under
  * STRICT only TLS with a client certificate from the trust bundle; under PERMISSIVE TLS (client
  * certificate optional) or plaintext, told apart by the first bytes; under DISABLED (or without
- * certificates) plaintext. A snapshot changing the mode, or a renewed certificate, swaps that
+ * certificates) plaintext. When the snapshot's inbound protocol is {@code tcp}, the connection then
+ * carries opaque bytes to the app ({@link TcpListeners#inbound}) instead of HTTP. A snapshot changing the mode, or a renewed certificate, swaps that
  * transport in place, so the port never closes and connections under way keep theirs.
  */
 @Component
@@ -42,13 +44,15 @@ public class InboundListener {
     private final HttpLimits limits;
     private final CallerConnections connections;
     private final UsageLedger usage;
+    private final TcpListeners tcp;
     private volatile Channel server;
     /** What new connections get; read on the event loops for every accepted connection. */
     private volatile InboundTransport transport;
 
     InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops, HttpLimits limits,
-                    CallerConnections connections, UsageLedger usage) {
+                    CallerConnections connections, UsageLedger usage, TcpListeners tcp) {
         this.router = router;
+        this.tcp = tcp;
         this.limits = limits;
         this.connections = connections;
         this.usage = usage;
@@ -76,6 +80,7 @@ public class InboundListener {
                         Runnable closed = usage.connectionOpened(true);
                         channel.closeFuture().addListener(done -> closed.run());
                         transport.secure(channel);
+                        return tcp.inbound(channel);
                     }, limits, connections);
         }
         log.info("inbound listener on port {} ({} mTLS) → app port {}", settings.inboundPort(), transport.effective(),

@@ -47,6 +47,7 @@ class OutboundListener extends PortLifecycle {
                 channel -> {
                     Runnable closed = usage.connectionOpened(false);
                     channel.closeFuture().addListener(done -> closed.run());
+                    return true;
                 }, limits, connections);
         log.info("outbound listener on 127.0.0.1:{}", settings.outboundPort());
         return server;

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Timer;
  */
 final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
     static final String METER = "trellis.requests";
+    static final String GRPC_METER = "trellis.grpc.calls";
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final MeterRegistry registry;
@@ -82,6 +83,16 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
         // Counted just after the answer is written (the next task of the same event loop, no lock): a
         // recorder's first values resize it, which must not delay the answer (ResilienceIT's 200 ms timeout).
         exchange.eventLoop().execute(() -> counters.record(status, nanos / 1000, in, out, retries, breakerRejected));
+    }
+
+    /** {@code trellis_grpc_calls_total} by route and {@code grpc_status} (its name): gRPC's outcome, which the HTTP status (200) hides. */
+    @Override
+    public void grpcStatus(ProxyExchange exchange, int code) {
+        io.micrometer.core.instrument.Counter.builder(GRPC_METER)
+                .description("gRPC calls through the proxy by route and grpc-status")
+                .tags("direction", direction, "service", service, "route", route,
+                        "grpc_status", dev.trellis.proxy.grpc.GrpcCalls.name(code))
+                .register(registry).increment();
     }
 
     private UsageLedger.Counters forCaller(ProxyExchange exchange) {

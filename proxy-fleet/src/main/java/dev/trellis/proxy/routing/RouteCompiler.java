@@ -14,6 +14,7 @@ import dev.trellis.compiler.snapshot.WeightedCluster;
 import dev.trellis.proxy.upstream.ClusterRegistry;
 import dev.trellis.proxy.upstream.ClusterRuntime;
 import dev.trellis.proxy.exchange.RequestPolicy;
+import dev.trellis.proxy.upstream.TcpUpstream;
 import dev.trellis.proxy.upstream.UpstreamCall;
 import dev.trellis.proxy.upstream.UpstreamClient;
 
@@ -23,6 +24,7 @@ import dev.trellis.proxy.upstream.UpstreamClient;
  */
 public final class RouteCompiler {
     static final String APP_CLUSTER = "inbound|app";
+    static final String TCP = "tcp";
     /** The route tag of the inbound side's metrics. */
     public static final String INBOUND_ROUTE = "inbound";
 
@@ -52,14 +54,22 @@ public final class RouteCompiler {
         Map<String, ClusterRuntime> runtimes = clusters.update(all);
         runtimes.get(APP_CLUSTER).http2("grpc".equals(snapshot.inbound().protocol()));
         Map<String, RuleIndex> byHost = new HashMap<>();
+        Map<String, TcpUpstream> tcp = new HashMap<>();
         for (Upstream upstream : snapshot.upstreams()) {
+            if (TCP.equals(upstream.protocol())) {
+                // Opaque bytes have no path or header: the first rule (the compiler's catch-all or a route's split) decides.
+                tcp.put(upstream.service(), new TcpUpstream(upstream.rules().get(0).backends(), runtimes, client));
+                continue;
+            }
             List<CompiledRule> rules = new ArrayList<>();
             for (RouteRule rule : upstream.rules()) rules.add(outboundRule(upstream, rule, matches.get(rule), runtimes));
             RuleIndex frozen = new RuleIndex(rules);
             byHost.put(upstream.service().toLowerCase(java.util.Locale.ROOT), frozen);
             for (String host : upstream.hosts()) byHost.put(RoutingTable.hostName(host), frozen);
         }
-        return new RoutingTable(snapshot, Map.copyOf(byHost), inboundRule(snapshot, runtimes));
+        TcpUpstream inboundTcp = TCP.equals(snapshot.inbound().protocol())
+                ? new TcpUpstream(List.of(new WeightedCluster(APP_CLUSTER, 1)), runtimes, client) : null;
+        return new RoutingTable(snapshot, Map.copyOf(byHost), inboundRule(snapshot, runtimes), Map.copyOf(tcp), inboundTcp);
     }
 
     private CompiledRule outboundRule(Upstream upstream, RouteRule rule, RequestMatch match,

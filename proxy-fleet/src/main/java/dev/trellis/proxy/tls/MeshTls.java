@@ -21,6 +21,6 @@ class MeshTls {
     @EventListener
     void onSnapshot(SnapshotApplied applied) {
         TlsFiles files = TlsFiles.in(settings.dataDir());
-        if (applied.snapshot().mtls() != MtlsMode.DISABLED && files.present()) client.useTls(files.client());
+        if (applied.snapshot().mtls() != MtlsMode.DISABLED && files.present()) client.useTls(files);
     }
 }

@@ -8,11 +8,13 @@ import java.util.function.Supplier;
 import dev.trellis.proxy.exchange.BodySink;
 import dev.trellis.proxy.exchange.BodySource;
 import dev.trellis.proxy.exchange.HopByHop;
+import dev.trellis.proxy.grpc.GrpcCalls;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -69,6 +71,29 @@ final class Attempt implements BodySink {
     Attempt avoiding(EndpointState failed) {
         this.avoid = failed;
         return this;
+    }
+
+    private boolean needsHttp1;
+    /** A gRPC answer's head, until its first piece (see {@link #answered}). */
+    private HttpResponse grpcHead;
+    /** A gRPC answer with messages is under way: its outcome is learnt from its trailers. */
+    private boolean learnAtEnd;
+    private long headNanos;
+    private boolean resentRefused;
+
+    /** An upgrade (WebSocket): only HTTP/1.1 carries it, also to endpoints that speak HTTP/2. */
+    Attempt needsHttp1(boolean upgrade) {
+        this.needsHttp1 = upgrade;
+        return this;
+    }
+
+    boolean needsHttp1() {
+        return needsHttp1;
+    }
+
+    /** The endpoint turned out to speak only HTTP/1.1 (ALPN): the attempt connects again, now with HTTP/1.1. */
+    void reconnect() {
+        if (!settled) client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, true);
     }
 
     /** The endpoint picked, once started (null when the cluster had none). */
@@ -156,7 +181,7 @@ final class Attempt implements BodySink {
     // --- the answer, as the connection reads it ------------------------------------------------------------
 
     void answered(HttpResponse response) {
-        if (settled) {
+        if (settled || grpcHead != null) {
             drop();
             return;
         }
@@ -164,9 +189,29 @@ final class Attempt implements BodySink {
             switched(response);
             return;
         }
-        settle(response.status().code() >= 500);
+        if (response.status().code() == 200 && GrpcCalls.isGrpc(response.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            // Held until its first piece: a gRPC answer that ends at once (trailers-only, how gRPC reports an
+            // immediate error) carries its grpc-status there, in time for a retry. The head came in time.
+            grpcHead = response;
+            if (timer != null) timer.cancel(false);
+            return;
+        }
+        decide(response, -1, false);
+    }
+
+    /**
+     * Judges the answer head: a retry, or the answer the caller gets. A gRPC answer with messages
+     * ({@code learnAtEnd}) teaches the cluster only at its end, from the trailers' grpc-status.
+     */
+    private void decide(HttpResponse response, int grpcStatus, boolean learnAtEnd) {
+        if (learnAtEnd) {
+            settleOnly();
+            this.learnAtEnd = true;
+        } else {
+            settle(response.status().code() >= 500 || grpcStatus >= 0 && GrpcCalls.serverFailure(grpcStatus));
+        }
         keepAlive = HopByHop.keepAlive(response);
-        target = listener.answered(response, channel);
+        target = listener.answered(response, channel, grpcStatus);
         if (target == null) {
             drop();
         }
@@ -191,12 +236,23 @@ final class Attempt implements BodySink {
     }
 
     void content(HttpContent content) {
+        if (grpcHead != null) {
+            HttpResponse head = grpcHead;
+            grpcHead = null;
+            boolean ended = content instanceof LastHttpContent;
+            decide(head, ended ? GrpcCalls.status(((LastHttpContent) content).trailingHeaders()) : -1, !ended);
+        }
         AttemptListener.ResponseTarget to = target;
         if (to == null) {
             content.release();
             return;
         }
         boolean last = content instanceof LastHttpContent;
+        if (last && learnAtEnd) {
+            learnAtEnd = false;
+            int code = GrpcCalls.status(((LastHttpContent) content).trailingHeaders());
+            learn(code < 0 || GrpcCalls.serverFailure(code)); // no grpc-status at all: the call broke
+        }
         if (last) target = null;
         to.content(content);
         if (!last) return;
@@ -222,13 +278,29 @@ final class Attempt implements BodySink {
             channel = null;
             body.detach(this);
             to.aborted();
+            if (learnAtEnd) {
+                learnAtEnd = false;
+                learn(true); // a gRPC stream cut before its status
+            }
             return;
         }
         fail(AttemptFailure.Kind.RESET, "connection closed by the endpoint");
     }
 
+    /** An HTTP/2 endpoint refused the stream before processing it: sent once more (a new connection if the old one drains). */
+    void refused() {
+        if (!settled && !resentRefused && body.replayable()) {
+            resentRefused = true;
+            drop();
+            client.connection(loop, endpoint, cluster.cluster(), cluster.http2(), this, false);
+            return;
+        }
+        closed();
+    }
+
     void fail(AttemptFailure.Kind kind, String detail) {
         if (settled) return;
+        grpcHead = null;
         if (kind == AttemptFailure.Kind.RESET && reused && IDEMPOTENT.contains(method) && body.replayable()) {
             reused = false;
             drop();
@@ -249,6 +321,9 @@ final class Attempt implements BodySink {
             endpoint.inFlight.decrementAndGet();
             cluster.leave();
             if (breaker != null) breaker.releasePermission();
+        } else if (learnAtEnd) {
+            learnAtEnd = false;
+            if (breaker != null) breaker.releasePermission();
         }
         target = null;
         drop();
@@ -262,15 +337,25 @@ final class Attempt implements BodySink {
     }
 
     private void settle(boolean failed) {
+        settleOnly();
+        learn(failed);
+    }
+
+    /** The attempt has its answer: it holds no slot any more. */
+    private void settleOnly() {
         settled = true;
         if (timer != null) timer.cancel(false);
-        long elapsed = System.nanoTime() - startNanos;
+        headNanos = System.nanoTime() - startNanos;
         endpoint.inFlight.decrementAndGet();
         cluster.leave();
-        cluster.record(endpoint, elapsed, failed);
+    }
+
+    /** Teaches the cluster the outcome (latency to the answer's head, failure for outlier ejection and the breaker). */
+    private void learn(boolean failed) {
+        cluster.record(endpoint, headNanos, failed);
         if (breaker == null) return;
-        if (failed) breaker.onError(elapsed, TimeUnit.NANOSECONDS, SERVER_ERROR);
-        else breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        if (failed) breaker.onError(headNanos, TimeUnit.NANOSECONDS, SERVER_ERROR);
+        else breaker.onSuccess(headNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Closes the connection the attempt is using mid-exchange, which cannot be reused. */

@@ -9,8 +9,10 @@ interface AttemptListener {
     /**
      * The upstream's answer head. Returns where its body goes (the attempt streams it there), or null
      * to drop the answer, which closes the connection. {@code upstream} is the connection it streams from.
+     * {@code grpcStatus} is the {@code grpc-status} of a gRPC answer that ended before any message
+     * (trailers-only, as gRPC reports an immediate error), else -1.
      */
-    ResponseTarget answered(HttpResponse head, Channel upstream);
+    ResponseTarget answered(HttpResponse head, Channel upstream, int grpcStatus);
 
     void failed(AttemptFailure failure);
 

@@ -23,6 +23,8 @@ final class EndpointState {
     final Cluster.Endpoint endpoint;
     final String baseUri;
     final AtomicInteger inFlight = new AtomicInteger();
+    /** The endpoint did not select {@code h2} by ALPN: requests to it go as HTTP/1.1. */
+    volatile boolean http1Only;
     private double ewmaNanos;
     private long lastSampleNanos = System.nanoTime();
     private int consecutiveErrors;

@@ -40,7 +40,7 @@ record MirrorTarget(ClusterRuntime cluster, double percent) {
     /** Drops the mirror's answer and, with the attempt over, the copied body. */
     private record ReleaseWhenDone(ByteBuf body) implements AttemptListener {
         @Override
-        public ResponseTarget answered(HttpResponse response, Channel upstream) {
+        public ResponseTarget answered(HttpResponse response, Channel upstream, int grpcStatus) {
             return new ResponseTarget() {
                 @Override
                 public void content(HttpContent content) {

@@ -70,7 +70,7 @@ final class RetryingCall implements AttemptListener {
         boolean overallFirst = deadlineNanos != 0 && (perTry == 0 || left <= perTry);
         number++;
         current = new Attempt(client, exchange.eventLoop(), cluster, exchange.httpMethod(), this::request,
-                exchange.requestBody(), this).avoiding(failedOn);
+                exchange.requestBody(), this).avoiding(failedOn).needsHttp1(exchange.upgrade() != null);
         current.start(overallFirst ? left : perTry, overallFirst ? AttemptFailure.Kind.TIMEOUT : AttemptFailure.Kind.PER_TRY_TIMEOUT);
     }
 
@@ -91,9 +91,9 @@ final class RetryingCall implements AttemptListener {
     }
 
     @Override
-    public ResponseTarget answered(HttpResponse response, Channel upstream) {
+    public ResponseTarget answered(HttpResponse response, Channel upstream, int grpcStatus) {
         if (exchange.isDone()) return null;
-        if (retry(rule.retryOn.matches(response.status().code()))) return null;
+        if (retry(rule.retryOn.matches(response.status().code()) || rule.retryOn.matchesGrpc(grpcStatus))) return null;
         if (!exchange.streamHead(response, upstream)) return null;
         return new ResponseTarget() {
             @Override

@@ -25,7 +25,9 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Connections to endpoints, kept alive and pooled per event loop and endpoint, so an attempt runs
  * on its caller's thread without locks: the caller's connection and the upstream one share the
  * loop. mTLS connections present this proxy's certificate and are used only once the endpoint has
- * proved, at the handshake, the SPIFFE ID its cluster expects.
+ * proved, at the handshake, the SPIFFE ID its cluster expects. To mTLS clusters (other proxies)
+ * requests go as HTTP/2 streams when the endpoint selects {@code h2} by ALPN ({@link Http2Connections}),
+ * except upgrades (WebSocket), which only HTTP/1.1 carries.
  */
 public final class UpstreamClient {
     private static final int CONNECT_TIMEOUT_MS = 2000;
@@ -40,6 +42,7 @@ public final class UpstreamClient {
         }
     };
     private volatile SslContext tls;
+    private volatile SslContext tlsH2;
     private final Http2Connections h2 = new Http2Connections();
 
     /**
@@ -49,6 +52,16 @@ public final class UpstreamClient {
      */
     public void useTls(SslContext context) {
         tls = context;
+    }
+
+    /**
+     * Uses the proxy's certificate files for mTLS clusters from the next new connection on: HTTP/2
+     * when the endpoint selects it by ALPN (another proxy does), else HTTP/1.1.
+     */
+    public void useTls(dev.trellis.proxy.tls.TlsFiles files) {
+        SslContext h2 = files.clientH2();
+        tls = files.client();
+        tlsH2 = h2;
     }
 
     boolean hasTls() {
@@ -65,7 +78,12 @@ public final class UpstreamClient {
      */
     void connection(EventLoop loop, EndpointState endpoint, Cluster cluster, boolean http2, Attempt attempt, boolean pooledAllowed) {
         if (http2) {
-            h2.stream(loop, endpoint, attempt);
+            h2.stream(loop, endpoint, attempt, null, null);
+            return;
+        }
+        SslContext h2Context = cluster.mtls() ? tlsH2 : null;
+        if (h2Context != null && !attempt.needsHttp1() && !endpoint.http1Only) {
+            h2.stream(loop, endpoint, attempt, h2Context, cluster.identity());
             return;
         }
         ArrayDeque<Channel> pool = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
@@ -85,10 +103,7 @@ public final class UpstreamClient {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        if (context != null) {
-                            channel.pipeline().addLast(context.newHandler(channel.alloc(),
-                                    endpoint.endpoint.address(), endpoint.endpoint.port()));
-                        }
+                        if (context != null) addTls(channel, context, endpoint);
                         UpstreamConnection connection = new UpstreamConnection();
                         connection.pool = pool;
                         channel.pipeline()
@@ -103,23 +118,45 @@ public final class UpstreamClient {
                 return;
             }
             Channel channel = connect.channel();
-            SslHandler ssl = channel.pipeline().get(SslHandler.class);
-            if (ssl == null) {
+            whenVerified(channel, expected, peer -> {
+                if (peer != null) handler(channel).peerIdentity = peer;
                 attempt.connected(channel, false);
+            }, reason -> attempt.fail(AttemptFailure.Kind.CONNECT, reason));
+        });
+    }
+
+    /**
+     * Once a new connection is usable: at once without TLS ({@code verified} gets null), else after
+     * the handshake, and only if the endpoint proved {@code expected} (then {@code verified} gets it);
+     * otherwise the connection is closed and {@code refused} gets the reason.
+     */
+    static void whenVerified(Channel channel, String expected, java.util.function.Consumer<String> verified,
+                             java.util.function.Consumer<String> refused) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            verified.accept(null);
+            return;
+        }
+        ssl.handshakeFuture().addListener(handshake -> {
+            String peer = handshake.isSuccess() ? peerIdentity(ssl) : null;
+            if (peer == null || !peer.equals(expected)) {
+                channel.close();
+                refused.accept(handshake.isSuccess() ? "peer is not " + expected
+                        : "TLS handshake failed: " + handshake.cause().getMessage());
                 return;
             }
-            ssl.handshakeFuture().addListener(handshake -> {
-                String peer = handshake.isSuccess() ? peerIdentity(ssl) : null;
-                if (peer == null || !peer.equals(expected)) {
-                    channel.close();
-                    attempt.fail(AttemptFailure.Kind.CONNECT, handshake.isSuccess() ? "peer is not " + expected
-                            : "TLS handshake failed: " + handshake.cause().getMessage());
-                    return;
-                }
-                handler(channel).peerIdentity = peer;
-                attempt.connected(channel, false);
-            });
+            verified.accept(peer);
         });
+    }
+
+    /** The client TLS context for mTLS clusters, or null while the proxy has no certificate. */
+    SslContext tls() {
+        return tls;
+    }
+
+    /** The TLS client handler of a new connection to {@code endpoint}. */
+    static void addTls(Channel channel, SslContext context, EndpointState endpoint) {
+        channel.pipeline().addLast(context.newHandler(channel.alloc(), endpoint.endpoint.address(), endpoint.endpoint.port()));
     }
 
     /** A client connection on {@code loop}: no Nagle delay, the proxy's buffers, the connect timeout. */

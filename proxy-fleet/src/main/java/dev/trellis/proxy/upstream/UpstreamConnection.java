@@ -11,6 +11,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -26,11 +29,20 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** The SPIFFE ID the endpoint proved at the TLS handshake; null on plaintext. */
     String peerIdentity;
     private static final String[] GRPC_STATUS = {"grpc-status", "grpc-message", "grpc-status-details-bin"};
+    /**
+     * An HTTP/2 endpoint refused this stream unprocessed (RST_STREAM REFUSED_STREAM, or a GOAWAY below
+     * its id, RFC 9113 §8.7): the request may be sent again whatever its method.
+     */
+    private boolean refused;
     /** An interim answer (1xx) was read: its empty end is not the final answer's. */
     private boolean interim;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2ResetFrame reset) {
+            refused |= reset.errorCode() == Http2Error.REFUSED_STREAM.code(); // the stream closes next
+            return;
+        }
         Attempt attempt = current;
         if (attempt == null || msg instanceof HttpResponse bad && bad.decoderResult().isFailure()
                 || msg instanceof HttpContent broken && broken.decoderResult().isFailure()) {
@@ -85,11 +97,23 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Http2GoAwayFrame goAway) {
+            refused = true; // delivered to the streams above the GOAWAY's last stream id, which close next
+            goAway.release();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (pool != null) pool.remove(ctx.channel());
         Attempt attempt = current;
         current = null;
-        if (attempt != null) attempt.closed();
+        if (attempt == null) return;
+        if (refused) attempt.refused();
+        else attempt.closed();
     }
 
     @Override

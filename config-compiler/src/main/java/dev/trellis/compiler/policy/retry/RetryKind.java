@@ -9,6 +9,8 @@ import java.util.Set;
 /** {@code RETRY}: how callers retry calls to a service or one of its routes. */
 public final class RetryKind extends PolicyKind {
     static final Set<String> CONDITIONS = Set.of("5xx", "gateway-error", "reset", "connect-failure", "retriable-4xx");
+    /** Conditions on a gRPC answer's {@code grpc-status}; only a {@code grpc} service's calls have one. */
+    public static final Set<String> GRPC_CONDITIONS = Set.of("unavailable", "cancelled", "deadline-exceeded", "resource-exhausted");
     static final List<String> DEFAULT_RETRY_ON = List.of("5xx", "reset", "connect-failure");
     static final long HOUR = 3_600_000;
 
@@ -44,7 +46,8 @@ public final class RetryKind extends PolicyKind {
     }
 
     static String conditionProblem(String condition) {
-        if (CONDITIONS.contains(condition) || condition.matches("[1-5][0-9][0-9]")) return null;
-        return "must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx or a status code";
+        if (CONDITIONS.contains(condition) || GRPC_CONDITIONS.contains(condition) || condition.matches("[1-5][0-9][0-9]")) return null;
+        return "must be one of 5xx, gateway-error, reset, connect-failure, retriable-4xx, a status code, "
+                + "or for gRPC unavailable, cancelled, deadline-exceeded, resource-exhausted";
     }
 }
