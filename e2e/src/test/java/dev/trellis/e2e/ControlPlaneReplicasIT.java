@@ -48,6 +48,7 @@ class ControlPlaneReplicasIT {
     private final Replicas replicas = new Replicas("a", "b");
     private ShopMesh mesh;
     private ShopMesh.Workload web;
+    private ShopMesh.Workload echo;
     private String key;
 
     @BeforeAll
@@ -66,6 +67,7 @@ class ControlPlaneReplicasIT {
                 "{\"kind\": \"ACCESS\", \"target\": {\"service\": \"ledger\"}, \"spec\": {\"allow\": [{\"from\": {\"service\": \"web\"}}]}}");
         key = mesh.api.key();
         web = mesh.workloads.get("web-v1");
+        echo = mesh.workloads.get("echo-v1");
         for (ShopMesh.Workload workload : mesh.workloads.values()) {
             mesh.startProxy(workload, mesh.joinToken(workload), Map.of("TRELLIS_USAGE_INTERVAL", "2s"));
         }
@@ -172,14 +174,13 @@ class ControlPlaneReplicasIT {
         assertThat(log).as("polls answered by a after the kill")
                 .anyMatch(l -> l.contains(" replicas/a ") && l.contains("GET /v1/fleet/config") && l.matches(".* 200 .*"));
 
-        b.start();
-        b.awaitReady(START);
-        replicas.awaitInRotation(b, true, Duration.ofSeconds(10));
+        replicas.ensureRunning(START);
     }
 
     @Test
     @Order(3)
     void aDatabaseRestartAndOutageFailNoRequestLoseNoAcceptedWriteAndAnswer503WithRetryAfter() throws Exception {
+        replicas.ensureRunning(START);
         Replicas.Replica a = replicas.replica("a");
         LedgerWrites writes;
         int traffic;
@@ -192,10 +193,11 @@ class ControlPlaneReplicasIT {
             replicas.startDatabase();
             awaitMoreWrites(writes, writes.acked().size(), Duration.ofSeconds(30));
 
-            int before = writes.acked().size();
             replicas.stopDatabase();
             long down = System.nanoTime();
             Thread.sleep(3000);
+            // A write committed just before PostgreSQL stopped may be answered after: counted from here on.
+            int before = writes.acked().size();
             for (String url : List.of(a.url("/v1/tenant"), replicas.balancerUrl("/v1/tenant"))) {
                 HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
                         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -211,8 +213,20 @@ class ControlPlaneReplicasIT {
             assertThat(writes.acked()).as("nothing is accepted while the database is away").hasSize(before);
             replicas.startDatabase();
             long up = System.nanoTime();
+            // Every proxy looks silent now (its heartbeats were refused): echo's endpoint must stay in web's snapshot all the same.
+            long recovered = 0;
+            List<Long> withoutEcho = new ArrayList<>();
+            while (System.nanoTime() - up < Duration.ofSeconds(12).toNanos()) {
+                if (recovered == 0 && writes.acked().size() > before) recovered = System.nanoTime();
+                ControlPlaneApi.Answer snapshot = mesh.api.get("/v1/meshes/shop/snapshots/web");
+                if (snapshot.status() == 200 && !snapshot.body().contains("\"port\":" + echo.inbound + "}")) {
+                    withoutEcho.add((System.nanoTime() - up) / 1_000_000);
+                }
+                Thread.sleep(100);
+            }
+            assertThat(withoutEcho).as("ms after PostgreSQL was back that web's snapshot lacked echo's endpoint").isEmpty();
             awaitMoreWrites(writes, before, Duration.ofSeconds(30));
-            recovery = Duration.ofNanos(System.nanoTime() - up);
+            recovery = Duration.ofNanos((recovered == 0 ? System.nanoTime() : recovered) - up);
             for (Replicas.Replica replica : replicas.replicas) replicas.awaitInRotation(replica, true, Duration.ofSeconds(30));
             Thread.sleep(3000);
             writes.close();
@@ -233,15 +247,16 @@ class ControlPlaneReplicasIT {
     @Order(4)
     void aRollingUpgradeFailsNoRequestLosesNoWriteAndAnswersHeldPolls304BeforeEachReplicaExits() throws Exception {
         // An echo proxy's snapshot does not change with the ledger writes: its poll stays held until the replica stops.
-        SimulatedProxy echo = SimulatedProxy.register(replicas.balancerUrl(""), mesh.api, "echo", "v1");
+        replicas.ensureRunning(START);
+        SimulatedProxy echoPoller = SimulatedProxy.register(replicas.balancerUrl(""), mesh.api, "echo", "v1");
         LedgerWrites writes;
         int traffic;
         List<String> failed;
         try (SteadyTraffic calls = SteadyTraffic.through(web)) {
             writes = new LedgerWrites(replicas.balancerUrl(""), key, false);
             for (Replicas.Replica replica : replicas.replicas) {
-                String version = echo.poll(replica.url(""), null).get(10, TimeUnit.SECONDS).etag();
-                CompletableFuture<SimulatedProxy.Answer> held = echo.poll(replica.url(""), version);
+                String version = echoPoller.poll(replica.url(""), null).get(10, TimeUnit.SECONDS).etag();
+                CompletableFuture<SimulatedProxy.Answer> held = echoPoller.poll(replica.url(""), version);
                 Thread.sleep(500);
                 assertThat(held).isNotDone();
                 long stopping = System.nanoTime();

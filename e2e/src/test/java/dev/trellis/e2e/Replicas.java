@@ -124,13 +124,27 @@ final class Replicas implements AutoCloseable {
         for (Replica replica : replicas) replica.awaitReady(within);
     }
 
-    /** HAProxy in front of every replica, health-checking {@code /readyz} twice a second; its log in e2e-logs/haproxy.log. */
+    /** Starts again PostgreSQL and every replica whose process is gone (after a test that stopped one failed half-way, say). */
+    void ensureRunning(Duration within) throws InterruptedException {
+        if (postgres == null) startDatabase();
+        for (Replica replica : replicas) {
+            if (replica.process.alive()) continue;
+            replica.start();
+            replica.awaitReady(within);
+            awaitInRotation(replica, true, Duration.ofSeconds(10));
+        }
+    }
+
+    /** HAProxy in front of every replica, health-checking {@code /readyz} twice a second; its log in e2e-logs/haproxy-PORT.log. */
     void startBalancer() throws InterruptedException {
         try {
             Path config = work.resolve("haproxy.cfg");
             Files.writeString(config, haproxyConfig());
-            haproxyLog = Launched.ROOT.resolve("e2e/target/e2e-logs/haproxy.log");
-            haproxy = Launched.program("haproxy", Map.of(), HAPROXY, "-db", "-f", config.toString());
+            // A log of its own each run: HAProxy writes its log from the start of the file, not at its end.
+            String name = "haproxy-" + balancerPort;
+            haproxyLog = Launched.ROOT.resolve("e2e/target/e2e-logs/" + name + ".log");
+            Files.deleteIfExists(haproxyLog);
+            haproxy = Launched.program(name, Map.of(), HAPROXY, "-db", "-f", config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
