@@ -39,12 +39,13 @@ start_replicas() {
     local port=$((first + i - 1))
     for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null && break; sleep 1; done
   done
+  # maxconn: two descriptors a connection (client and server side) must fit under ulimit -n (20,000 here).
   cat >"$work/haproxy.cfg" <<CFG
 global
-  maxconn 40000
+  maxconn 9000
 defaults
   mode http
-  maxconn 40000
+  maxconn 9000
   timeout connect 1s
   timeout client 90s
   timeout server 90s
