@@ -28,7 +28,7 @@ if [ "$replicas" -gt 1 ]; then
   TRELLIS_MASTER_KEY="$(openssl rand 32 | base64 -w0 | tr '+/' '-_' | tr -d '=')"
   export TRELLIS_MASTER_KEY
   start_control_plane 18490 -Xmx512m -- --trellis.fleet.poll-hold=30s --trellis.fleet.max-polls-per-tenant=10000
-  start_replicas "$replicas" 18490 18480 -Xmx512m -- --trellis.fleet.poll-hold=30s --trellis.fleet.max-polls-per-tenant=10000
+  start_replicas "$replicas" 18490 -Xmx512m -- --trellis.fleet.poll-hold=30s --trellis.fleet.max-polls-per-tenant=10000
 else
   start_control_plane 18490 -Xmx512m -- --trellis.fleet.poll-hold=30s
   cp_pids="$cp_pid"

@@ -12,14 +12,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 outage="${1:-30}"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cd "$root"
-for jar in tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar; do
-  [ -f "$jar" ] || mvn -B -q -o -DskipTests -pl tenant-api,proxy-fleet -am install
-done
-jars="$(mktemp -d)"
-trap 'rm -rf "$jars"' EXIT
-cp tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar "$jars/"
+source bench/lib/e2e-jars.sh
 echo "replica and database outages: PostgreSQL away ${outage} s, commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 mvn -B -o -pl e2e verify -Dit.test=ControlPlaneReplicasIT -Dtrellis.e2e.jars="$jars" -Dtrellis.e2e.database-outage="$outage" \
   | grep -E "write through replica|kill -9|PostgreSQL restart|rolling upgrade|Tests run:|FAIL|ERROR" || true

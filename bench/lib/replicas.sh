@@ -1,14 +1,24 @@
 # Sourced after bench/lib/control-plane.sh, once start_control_plane has started the first replica:
 #   source "$root/bench/lib/replicas.sh"
-#   start_replicas COUNT FIRST_PORT BALANCER_PORT [java options...] -- [application arguments...]
-# Starts replicas 2..COUNT of the control plane jar on FIRST_PORT+1.., each with its own TRELLIS_HOME,
+#   start_replicas COUNT FIRST_PORT [java options...] -- [application arguments...]
+# Starts replicas 2..COUNT of the control plane jar on free ports, each with its own TRELLIS_HOME,
 # on the first replica's embedded PostgreSQL (SPRING_DATASOURCE_URL, as an operator points replicas at
 # a managed one; export TRELLIS_MASTER_KEY before start_control_plane so all share it), then HAProxy on
-# 127.0.0.1:BALANCER_PORT in front of all of them, health-checking /readyz. Sets base to the balancer's
+# a free port of 127.0.0.1 in front of all of them (the first replica listens on FIRST_PORT), health-checking /readyz. Sets base to the balancer's
 # URL and cp_pids to every replica's pid (comma-separated); everything stops on exit.
 
+# A port nothing listens on (other benchmarks on a shared machine take fixed ones).
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 10000))
+    ss -ltn | grep -q ":$port " || { echo "$port"; return; }
+  done
+}
+
 start_replicas() {
-  local count="$1" first="$2" balancer="$3"; shift 3
+  local count="$1" first="$2" balancer; shift 2
+  balancer="$(free_port)"
   local jvm_args=() app_args=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do jvm_args+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
@@ -21,8 +31,11 @@ start_replicas() {
   replica_pids=()
   replica_homes=()
   local servers="  server r1 127.0.0.1:$first check"$'\n'
+  local ports=()
   for i in $(seq 2 "$count"); do
-    local port=$((first + i - 1)) home
+    local port home
+    port="$(free_port)"
+    ports+=("$port")
     home="$(mktemp -d)"
     replica_homes+=("$home")
     TRELLIS_HOME="$home" TRELLIS_OPERATOR_KEY=bench-operator \
@@ -35,9 +48,9 @@ start_replicas() {
     servers+="  server r$i 127.0.0.1:$port check"$'\n'
   done
   trap stop_replicas EXIT
-  for i in $(seq 2 "$count"); do
-    local port=$((first + i - 1))
+  for port in "${ports[@]}"; do
     for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null && break; sleep 1; done
+    curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null || { echo "the replica on port $port is not ready:" >&2; tail -5 "$work"/replica-*.log >&2; exit 1; }
   done
   # maxconn: two descriptors a connection (client and server side) must fit under ulimit -n (20,000 here).
   cat >"$work/haproxy.cfg" <<CFG

@@ -71,7 +71,7 @@ class ControlPlaneReplicasIT {
         for (ShopMesh.Workload workload : mesh.workloads.values()) {
             mesh.startProxy(workload, mesh.joinToken(workload), Map.of("TRELLIS_USAGE_INTERVAL", "2s"));
         }
-        warmUp();
+        mesh.awaitEchoV1InARow(40, Duration.ofSeconds(90));
     }
 
     @AfterAll
@@ -311,18 +311,6 @@ class ControlPlaneReplicasIT {
                 .noneMatch(p -> p.get("appliedVersion") != null && version.equals(p.get("appliedVersion").asString()))) {
             if (System.nanoTime() > deadline) throw new AssertionError("web's proxy did not apply " + version + " within " + within);
             Thread.sleep(200);
-        }
-    }
-
-    /** Fresh JVMs on a loaded machine: the first mTLS connections are slow. */
-    private void warmUp() throws InterruptedException {
-        HttpClient client = web.outboundClient();
-        int inARow = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (inARow < 40) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("no steady traffic from web to echo");
-            if (ShopMesh.callOnce(client).equals("echo v1")) inARow++;
-            else inARow = 0;
         }
     }
 }

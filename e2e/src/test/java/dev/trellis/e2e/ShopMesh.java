@@ -177,6 +177,18 @@ final class ShopMesh implements AutoCloseable {
         }
     }
 
+    /** Fresh JVMs on a loaded machine: the first mTLS connections are slow. Waits for {@code count} calls in a row answered echo v1. */
+    void awaitEchoV1InARow(int count, Duration within) {
+        HttpClient client = workloads.get("web-v1").outboundClient();
+        int inARow = 0;
+        long deadline = System.nanoTime() + within.toNanos();
+        while (inARow < count) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("no steady traffic from web to echo within " + within);
+            if (callOnce(client).equals("echo v1")) inARow++;
+            else inARow = 0;
+        }
+    }
+
     static String callOnce(HttpClient client) {
         try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://echo/hello"))
