@@ -203,13 +203,35 @@ public class FleetPropagation {
         return etag;
     }
 
-    /** Each proxy's start-up: a poll without a version answers at once with the snapshot, which it parses and checks. */
+    /**
+     * Each proxy's start-up: a poll without a version answers at once with the snapshot, which it
+     * parses and checks. A 503 (with Retry-After: a burst of N start-ups can outwait the connection
+     * pool) is retried after it, as the real proxy retries; how many were is printed.
+     */
     private static String initialSnapshots(String base, List<String> tokens) {
+        java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+        var starts = Executors.newVirtualThreadPerTaskExecutor();
         List<String> versions = tokens.stream()
-                .map(token -> HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()))
+                .map(token -> CompletableFuture.supplyAsync(() -> firstPoll(base, token, retried), starts))
                 .toList().stream().map(CompletableFuture::join).map(FleetPropagation::verified).distinct().toList();
         if (versions.size() != 1) throw new IllegalStateException("proxies started with different snapshots: " + versions);
+        if (retried.get() > 0) System.out.printf("first polls answered 503 and retried: %d%n", retried.get());
         return versions.getFirst();
+    }
+
+    private static HttpResponse<byte[]> firstPoll(String base, String token, java.util.concurrent.atomic.AtomicInteger retried) {
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<byte[]> response = HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()).join();
+            var retryAfter = response.headers().firstValue("Retry-After");
+            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 10) return response;
+            retried.incrementAndGet();
+            try {
+                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return response;
+            }
+        }
     }
 
     private static String etag(HttpResponse<?> response) {
