@@ -49,7 +49,7 @@ start_replicas() {
   done
   trap stop_replicas EXIT
   for port in "${ports[@]}"; do
-    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null && break; sleep 1; done
+    for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null && break; sleep 1; done
     curl -sf "http://127.0.0.1:$port/readyz" -o /dev/null || { echo "the replica on port $port is not ready:" >&2; tail -5 "$work"/replica-*.log >&2; exit 1; }
   done
   # maxconn: two descriptors a connection (client and server side) must fit under ulimit -n (20,000 here).
