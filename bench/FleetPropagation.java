@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
  * content hash against the version) and the version matches the ETag. Each proxy starts by taking
  * its first snapshot the same way. Peer in the same run: the same N clients reading the snapshot
  * with a plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC)
- * with no poll held and with N held.
+ * with no poll held and with N held (summed over the replicas when it runs behind a balancer).
  *
- * java -cp <config-compiler and Jackson jars> FleetPropagation.java <base-url> <api-key> <control-plane-pid> <csr-file> [proxies] [writes]
+ * java -cp <config-compiler and Jackson jars> FleetPropagation.java <base-url> <api-key> <control-plane-pid[,pid…]> <csr-file> [proxies] [writes]
  */
 public class FleetPropagation {
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
@@ -44,7 +44,8 @@ public class FleetPropagation {
     public static void main(String[] args) throws Exception {
         String base = args[0];
         String apiKey = args[1];
-        long pid = Long.parseLong(args[2]);
+        // One control plane, or every replica behind the balancer (comma-separated): memory is their sum.
+        List<Long> pids = java.util.Arrays.stream(args[2].split(",")).map(Long::parseLong).toList();
         String csr = Files.readString(Path.of(args[3]));
         int proxies = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         int writes = args.length > 5 ? Integer.parseInt(args[5]) : 5;
@@ -53,7 +54,7 @@ public class FleetPropagation {
         String version = initialSnapshots(base, tokens);
 
         List<Long> peer = peer(base, apiKey, proxies);
-        Memory idle = Memory.of(pid);
+        Memory idle = Memory.of(pids);
 
         List<Long> received = Collections.synchronizedList(new ArrayList<>());
         List<Long> reported = Collections.synchronizedList(new ArrayList<>());
@@ -86,7 +87,7 @@ public class FleetPropagation {
                         }));
             }
             Thread.sleep(3000);
-            if (held == null) held = Memory.of(pid);
+            if (held == null) held = Memory.of(pids);
             int v1 = write % 2 == 0 ? 10 : 90;
             writtenAt[0] = System.nanoTime();
             HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/meshes/shop/routes/echo-split"))
@@ -111,6 +112,7 @@ public class FleetPropagation {
         row("peer: %d concurrent plain GETs of the snapshot".formatted(proxies), peer);
         row("write → snapshot received by every proxy", received);
         row("write → applied and reported by every proxy", reported);
+        System.out.printf("| control-plane replicas | %d |%n", pids.size());
         System.out.printf("| control plane RSS, no poll held | %.1f MiB |%n", idle.rss / 1048576.0);
         System.out.printf("| control plane RSS, %d polls held | %.1f MiB |%n", proxies, held.rss / 1048576.0);
         System.out.printf("| RSS per held poll | %.1f KiB |%n", (held.rss - idle.rss) / 1024.0 / proxies);
@@ -201,21 +203,54 @@ public class FleetPropagation {
         return etag;
     }
 
-    /** Each proxy's start-up: a poll without a version answers at once with the snapshot, which it parses and checks. */
+    /**
+     * Each proxy's start-up: a poll without a version answers at once with the snapshot, which it
+     * parses and checks. A 503 (with Retry-After: a burst of N start-ups can outwait the connection
+     * pool) is retried after it, as the real proxy retries; how many were is printed.
+     */
     private static String initialSnapshots(String base, List<String> tokens) {
+        java.util.concurrent.atomic.AtomicInteger retried = new java.util.concurrent.atomic.AtomicInteger();
+        var starts = Executors.newVirtualThreadPerTaskExecutor();
         List<String> versions = tokens.stream()
-                .map(token -> HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()))
+                .map(token -> CompletableFuture.supplyAsync(() -> firstPoll(base, token, retried), starts))
                 .toList().stream().map(CompletableFuture::join).map(FleetPropagation::verified).distinct().toList();
         if (versions.size() != 1) throw new IllegalStateException("proxies started with different snapshots: " + versions);
+        if (retried.get() > 0) System.out.printf("first polls answered 503 and retried: %d%n", retried.get());
         return versions.getFirst();
+    }
+
+    private static HttpResponse<byte[]> firstPoll(String base, String token, java.util.concurrent.atomic.AtomicInteger retried) {
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<byte[]> response = HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()).join();
+            var retryAfter = response.headers().firstValue("Retry-After");
+            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 10) return response;
+            retried.incrementAndGet();
+            try {
+                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return response;
+            }
+        }
     }
 
     private static String etag(HttpResponse<?> response) {
         return response.headers().firstValue("ETag").orElseThrow().replace("\"", "");
     }
 
-    /** The control plane's resident memory and its used heap right after a full GC. */
+    /** The control plane's resident memory and its used heap right after a full GC, summed over its replicas. */
     record Memory(long rss, long heapUsed) {
+        static Memory of(List<Long> pids) throws Exception {
+            long rss = 0;
+            long heap = 0;
+            for (long pid : pids) {
+                Memory one = of(pid);
+                rss += one.rss;
+                heap += one.heapUsed;
+            }
+            return new Memory(rss, heap);
+        }
+
         static Memory of(long pid) throws Exception {
             jcmd(pid, "GC.run");
             Thread.sleep(500);

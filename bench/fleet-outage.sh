@@ -11,14 +11,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 outage="${1:-PT5M}"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 cd "$root"
-for jar in tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar; do
-  [ -f "$jar" ] || mvn -B -q -o -DskipTests -pl tenant-api,proxy-fleet -am install
-done
-jars="$(mktemp -d)"
-trap 'rm -rf "$jars"' EXIT
-cp tenant-api/target/trellis-control-plane.jar proxy-fleet/target/trellis-proxy.jar "$jars/"
+source bench/lib/e2e-jars.sh
 echo "fleet outage: $outage, commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 mvn -B -o -pl e2e verify -Dit.test=FleetEndToEndIT -Dtrellis.e2e.jars="$jars" -Dtrellis.e2e.outage="$outage" \
   -Djunit.jupiter.execution.timeout.default=60m -Dfailsafe.timeout=7200 \

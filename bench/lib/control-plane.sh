@@ -25,7 +25,7 @@ start_control_plane() {
     --server.port="$port" --logging.level.root=WARN "${app_args[@]}" >"$work/control-plane.log" 2>&1 &
   cp_pid=$!
   trap stop_control_plane EXIT
-  for _ in $(seq 1 120); do curl -sf "$base/openapi/trellis.yaml" -o /dev/null && break; sleep 1; done
+  for _ in $(seq 1 300); do curl -sf "$base/openapi/trellis.yaml" -o /dev/null && break; sleep 1; done
 
   key=$(curl -sf -X POST "$base/v1/tenants" -H 'Authorization: Bearer bench-operator' \
     -H 'Content-Type: application/json' -d '{"name": "bench"}' | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')

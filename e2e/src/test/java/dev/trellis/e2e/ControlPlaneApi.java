@@ -24,6 +24,10 @@ final class ControlPlaneApi {
         this.key = key;
     }
 
+    String key() {
+        return key;
+    }
+
     ControlPlaneApi as(String otherKey) {
         return new ControlPlaneApi(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherKey);
     }

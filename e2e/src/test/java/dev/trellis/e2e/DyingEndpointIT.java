@@ -61,7 +61,7 @@ class DyingEndpointIT {
             mesh.startProxy(workload, mesh.joinToken(workload));
         }
         awaitInWebsSnapshot(List.of(first, second), Duration.ofSeconds(60));
-        warmUp();
+        mesh.awaitEchoV1InARow(60, Duration.ofSeconds(90));
     }
 
     @AfterAll
@@ -174,18 +174,6 @@ class DyingEndpointIT {
             Thread.sleep(50);
         }
         return System.nanoTime();
-    }
-
-    /** Fresh JVMs on a loaded machine: the first mTLS connections to each endpoint are slow. */
-    private void warmUp() throws InterruptedException {
-        HttpClient web = mesh.workloads.get("web-v1").outboundClient();
-        int inARow = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (inARow < 60) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("no steady traffic from web to echo");
-            if (ShopMesh.callOnce(web).equals("echo v1")) inARow++;
-            else inARow = 0;
-        }
     }
 
     /** {@value #CALLERS} callers through web's proxy, back to back, each call timed and kept. */

@@ -45,6 +45,17 @@ final class Launched implements AutoCloseable {
         return launched;
     }
 
+    /** Starts any program (HAProxy, say) as its own process, its output in target/e2e-logs like a jar's. */
+    static Launched program(String name, Map<String, String> environment, String... command) {
+        Launched launched = new Launched(name, List.of(command), environment);
+        launched.start();
+        return launched;
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     void start() {
         try {
             Path logs = Files.createDirectories(ROOT.resolve("e2e/target/e2e-logs"));

@@ -27,7 +27,8 @@ final class ShopMesh implements AutoCloseable {
     static final String PROXY_JAR = "proxy-fleet/target/trellis-proxy.jar";
 
     final Path home;
-    final int controlPlanePort = Launched.freePort();
+    /** Where the proxies and the API are reached: this mesh's own control plane, or a load balancer in front of several. */
+    final int controlPlanePort;
     final Map<String, Workload> workloads = new java.util.LinkedHashMap<>();
     Launched controlPlane;
     ControlPlaneApi api;
@@ -70,6 +71,12 @@ final class ShopMesh implements AutoCloseable {
     }
 
     ShopMesh() {
+        this(Launched.freePort());
+    }
+
+    /** Reached through {@code controlPlanePort}, where something other than {@link #startControlPlane()} serves the API. */
+    ShopMesh(int controlPlanePort) {
+        this.controlPlanePort = controlPlanePort;
         try {
             home = Files.createTempDirectory("trellis-e2e");
         } catch (IOException e) {
@@ -174,6 +181,18 @@ final class ShopMesh implements AutoCloseable {
                 inARow = 0;
                 Thread.sleep(100);
             }
+        }
+    }
+
+    /** Fresh JVMs on a loaded machine: the first mTLS connections are slow. Waits for {@code count} calls in a row answered echo v1. */
+    void awaitEchoV1InARow(int count, Duration within) {
+        HttpClient client = workloads.get("web-v1").outboundClient();
+        int inARow = 0;
+        long deadline = System.nanoTime() + within.toNanos();
+        while (inARow < count) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("no steady traffic from web to echo within " + within);
+            if (callOnce(client).equals("echo v1")) inARow++;
+            else inARow = 0;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.trellis.controlplane.fleet;
 
 import dev.trellis.controlplane.database.TenantTransactions;
+import dev.trellis.controlplane.health.Drainable;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import dev.trellis.controlplane.web.ProblemResponses;
@@ -33,9 +34,12 @@ import java.util.concurrent.Executors;
  * beyond that a poll is answered 429 with Retry-After; and a tenant's polls read the database a few
  * at a time ({@code trellis.fleet.poll-reads-per-tenant}). So no tenant can take the connections,
  * database connections and memory every other tenant's requests need.
+ * <p>
+ * When the replica stops ({@link Drainable}), every held poll is answered 304 at once and so is
+ * every poll that still arrives: its proxy polls again, through the load balancer, on another replica.
  */
 @Component
-class ConfigLongPoll {
+class ConfigLongPoll implements Drainable {
     static final String TOO_MANY_RETRY_AFTER_SECONDS = "5";
     private final TenantTransactions transactions;
     private final FleetSnapshots snapshots;
@@ -48,6 +52,7 @@ class ConfigLongPoll {
     private final int readsPerTenant;
     private final ConcurrentHashMap<String, Semaphore> readers = new ConcurrentHashMap<>();
     private final ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closing;
 
     ConfigLongPoll(TenantTransactions transactions, FleetSnapshots snapshots, WokenProxyTokens tokens,
                    @Value("${trellis.fleet.poll-hold:30s}") Duration hold,
@@ -63,6 +68,11 @@ class ConfigLongPoll {
 
     /** On the request thread, after authentication: answers now, or suspends the request and leaves it to {@link HeldPolls} to hand over. */
     void poll(FleetProxy proxy, String version, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (closing) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+            PollAnswer.notModified(version == null ? "" : version).writeTo(response);
+            return;
+        }
         SnapshotKey key = proxy.snapshotKey();
         HeldPoll poll = new HeldPoll(key, proxy.id(), ProxyCredentialFilter.token(request), version == null ? "" : version);
         // Registered before reading, so a change committed in between is not missed: either the read sees it or the
@@ -94,7 +104,11 @@ class ConfigLongPoll {
         try {
             readCurrent(key, poll);
             now = poll.answeredMeanwhile();
-            if (now.isEmpty()) poll.hold(request.startAsync(), hold, () -> forget(key, poll));
+            if (now.isEmpty()) {
+                poll.hold(request.startAsync(), hold, () -> forget(key, poll));
+                // Registered while drained() went through the held polls: not left for the whole hold.
+                if (closing) release(key, poll);
+            }
         } catch (RuntimeException e) {
             // Not suspended (the database failed, say): nothing would ever end this poll but this.
             forget(key, poll);
@@ -137,6 +151,18 @@ class ConfigLongPoll {
     int held(String tenantId) {
         AtomicInteger count = perTenant.get(tenantId);
         return count == null ? 0 : count.get();
+    }
+
+    /** The replica is stopping: every held poll answers 304 now, and so does every later one. */
+    @Override
+    public void drained() {
+        closing = true;
+        int released = 0;
+        for (HeldPoll poll : byProxy.values()) {
+            release(poll.key(), poll);
+            released++;
+        }
+        org.slf4j.LoggerFactory.getLogger(ConfigLongPoll.class).info("stopping: {} held polls answered 304", released);
     }
 
     /** Revoked proxies: their held polls end now with 304, and the next poll's token no longer authenticates. */

@@ -7,6 +7,7 @@ import dev.trellis.controlplane.snapshot.MeshCompilation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
@@ -24,8 +25,10 @@ import java.util.Optional;
  * silent for longer than the endpoint TTL ({@code trellis.fleet.endpoint-ttl}, 6 s; polls count as
  * heartbeats too) loses its endpoint to the sweeper (every {@code trellis.fleet.endpoint-sweep}, 1 s),
  * which waits {@code trellis.fleet.endpoint-grace} (30 s, at least one TTL) after this replica starts
- * so that a control plane outage does not empty the mesh. An editor may also revoke a proxy
- * ({@link #revoke}).
+ * so that a control plane outage does not empty the mesh. Likewise after a database outage: when
+ * this replica's sweeps could not reach the database for longer than half a TTL (every heartbeat
+ * meanwhile was refused, so every proxy looks silent), proxies get one TTL from the first sweep
+ * that reached it again before anything is swept. An editor may also revoke a proxy ({@link #revoke}).
  */
 @Service
 class FleetEndpoints {
@@ -40,7 +43,9 @@ class FleetEndpoints {
     private final Proxies proxies;
     private final Duration ttl;
     // After an outage every proxy looks silent; they get one TTL to poll again before any sweep.
-    private final Instant sweepsFrom;
+    private volatile Instant sweepsFrom;
+    /** When a sweep last read the database, or when this replica started. */
+    private volatile Instant lastReached = Instant.now();
 
     FleetEndpoints(TenantTransactions transactions, MeshResources resources, MeshCompilation compilation, JdbcClient jdbc,
                    Proxies proxies,
@@ -99,18 +104,34 @@ class FleetEndpoints {
 
     @Scheduled(fixedDelayString = "${trellis.fleet.endpoint-sweep:1s}")
     void sweep() {
-        if (Instant.now().isBefore(sweepsFrom)) return;
         Instant cutoff = TenantTransactions.now().minus(ttl);
         record Expired(String id, String tenantId, String mesh) {
         }
-        List<Expired> expired = jdbc.sql("SELECT id, tenant_id, mesh FROM fleet_expired_endpoints(?)")
-                .param(Timestamp.from(cutoff))
-                .query((rs, n) -> new Expired(rs.getString(1), rs.getString(2), rs.getString(3)))
-                .list();
+        List<Expired> expired;
+        try {
+            expired = jdbc.sql("SELECT id, tenant_id, mesh FROM fleet_expired_endpoints(?)")
+                    .param(Timestamp.from(cutoff))
+                    .query((rs, n) -> new Expired(rs.getString(1), rs.getString(2), rs.getString(3)))
+                    .list();
+        } catch (DataAccessException e) {
+            log.debug("endpoint sweep: the database is out of reach ({})", e.getMessage());
+            return;
+        }
+        Instant reached = Instant.now();
+        Duration unreached = Duration.between(lastReached, reached);
+        lastReached = reached;
+        if (unreached.compareTo(ttl.dividedBy(2)) > 0 && reached.plus(ttl).isAfter(sweepsFrom)) {
+            log.warn("the database was out of reach for {} ms: no endpoint is swept for {} ms while proxies heartbeat again",
+                    unreached.toMillis(), ttl.toMillis());
+            sweepsFrom = reached.plus(ttl);
+        }
+        if (reached.isBefore(sweepsFrom)) return;
         for (Expired e : expired) {
             log.info("proxy {} of {}/{} missed its heartbeats: its endpoint is removed", e.id(), e.tenantId(), e.mesh());
             remove(e.tenantId(), e.mesh(), e.id());
         }
+        // Removals take time that is not the database's absence.
+        lastReached = Instant.now();
     }
 
     private void remove(String tenantId, String mesh, String proxyId) {

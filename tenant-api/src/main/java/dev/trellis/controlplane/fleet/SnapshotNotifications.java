@@ -104,4 +104,13 @@ class SnapshotNotifications implements SmartLifecycle {
     public boolean isRunning() {
         return running;
     }
+
+    /**
+     * Stops after the web server (and after the drain that answers held polls, see health.Shutdown):
+     * until the last held poll is answered, a change must still wake it.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
 }
