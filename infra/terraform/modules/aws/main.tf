@@ -149,7 +149,7 @@ resource "aws_lb_target_group" "control_plane" {
   # A replica leaving answers its held long polls within the pod's grace period.
   deregistration_delay = 40
   health_check {
-    path                = "/v1/health/ready"
+    path                = "/readyz"
     matcher             = "200"
     interval            = 5
     timeout             = 2

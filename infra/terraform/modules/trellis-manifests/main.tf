@@ -104,11 +104,11 @@ locals {
                 requests = { cpu = var.resources.cpu_request, memory = var.resources.memory_request }
                 limits   = { memory = var.resources.memory_limit }
               }
-              # The assumed contract of the control plane's health endpoints: ready = database reachable and
+              # The control plane's health endpoints (docs/replicas.md): ready = database reachable and
               # migrations applied; live = the process answers.
-              startupProbe   = { httpGet = { path = "/v1/health/live", port = "http" }, periodSeconds = 2, failureThreshold = 90 }
-              readinessProbe = { httpGet = { path = "/v1/health/ready", port = "http" }, periodSeconds = 5, failureThreshold = 2, timeoutSeconds = 2 }
-              livenessProbe  = { httpGet = { path = "/v1/health/live", port = "http" }, periodSeconds = 10, failureThreshold = 3, timeoutSeconds = 2 }
+              startupProbe   = { httpGet = { path = "/livez", port = "http" }, periodSeconds = 2, failureThreshold = 90 }
+              readinessProbe = { httpGet = { path = "/readyz", port = "http" }, periodSeconds = 5, failureThreshold = 2, timeoutSeconds = 2 }
+              livenessProbe  = { httpGet = { path = "/livez", port = "http" }, periodSeconds = 10, failureThreshold = 3, timeoutSeconds = 2 }
               # The image has no shell: the kubelet sleeps, so endpoints drop the pod before SIGTERM.
               lifecycle = { preStop = { sleep = { seconds = 5 } } }
               securityContext = {

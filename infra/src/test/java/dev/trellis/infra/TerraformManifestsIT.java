@@ -66,8 +66,8 @@ class TerraformManifestsIT {
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
         Container container = pod.getContainers().getFirst();
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v1/health/ready");
-        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v1/health/live");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
         Set<String> portNames = container.getPorts().stream().map(p -> p.getName()).collect(Collectors.toSet());
         assertThat(portNames).contains(container.getReadinessProbe().getHttpGet().getPort().getStrVal(),
                 container.getLivenessProbe().getHttpGet().getPort().getStrVal());
