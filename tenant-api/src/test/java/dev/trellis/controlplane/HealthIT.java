@@ -49,13 +49,19 @@ class HealthIT {
             // The newest migration this replica ships, gone from the database (a restore of an older schema, say).
             String url = "jdbc:postgresql://127.0.0.1:" + Files.readString(home.resolve("postgres.port")).strip() + "/postgres";
             try (Connection db = DriverManager.getConnection(url, "postgres", ""); Statement sql = db.createStatement()) {
-                sql.execute("UPDATE flyway_schema_history SET version = '110-hidden' WHERE version = '110'");
+                String newest;
+                try (var rows = sql.executeQuery("SELECT version FROM flyway_schema_history WHERE version IS NOT NULL"
+                        + " ORDER BY installed_rank DESC LIMIT 1")) {
+                    rows.next();
+                    newest = rows.getString(1);
+                }
+                sql.execute("UPDATE flyway_schema_history SET version = '" + newest + "-hidden' WHERE version = '" + newest + "'");
                 HttpResponse<String> unready = get(port, "/readyz");
                 assertThat(unready.statusCode()).isEqualTo(503);
                 assertThat(unready.headers().firstValue("Retry-After")).hasValue("1");
-                assertThat(unready.body()).contains("migration 110 is not applied to the database");
+                assertThat(unready.body()).contains("migration " + newest + " is not applied to the database");
                 assertThat(get(port, "/livez").statusCode()).isEqualTo(200);
-                sql.execute("UPDATE flyway_schema_history SET version = '110' WHERE version = '110-hidden'");
+                sql.execute("UPDATE flyway_schema_history SET version = '" + newest + "' WHERE version = '" + newest + "-hidden'");
             }
             assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
 
