@@ -22,8 +22,8 @@ public final class UsageLedger {
      * Latency is recorded in microseconds, two significant digits (about 1% error), auto-resizing: a
      * key's recorder grows to cover the largest latency seen, about 20 KB for latencies up to a second.
      * (HdrHistogram's packed recorder would be far smaller, but it lost counts under concurrent
-     * writers in {@code UsageLedgerTest}.) A recorder that has recorded nothing is small, and a drain
- * sends only keys that served a request.
+     * writers in {@code UsageLedgerTest}.) A key gets its recorder at its first request, and a drain
+     * sends only keys that served one.
      */
     static final int LATENCY_DIGITS = 2;
     static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
@@ -39,15 +39,35 @@ public final class UsageLedger {
         final LongAdder bytesOut = new LongAdder();
         final LongAdder retries = new LongAdder();
         final LongAdder breakerRejections = new LongAdder();
-        final Recorder latencyMicros = new Recorder(LATENCY_DIGITS);
+        /**
+         * Made at the key's first request: a route table builds a key for every rule it holds, and a
+         * recorder (two histograms) per rule that never serves would cost kilobytes each — with a
+         * 1,000-rule snapshot, most of a lean proxy's heap.
+         */
+        private volatile Recorder latencyMicros;
 
         Counters() {
             for (int i = 0; i < byClass.length; i++) byClass[i] = new LongAdder();
         }
 
+        Recorder latency() {
+            Recorder recorder = latencyMicros;
+            if (recorder != null) return recorder;
+            synchronized (this) {
+                if (latencyMicros == null) latencyMicros = new Recorder(LATENCY_DIGITS);
+                return latencyMicros;
+            }
+        }
+
+        /** The latencies since the previous call, or null if this key never recorded one (nothing is allocated). */
+        Histogram latencySinceLastDrain() {
+            Recorder recorder = latencyMicros;
+            return recorder == null ? null : recorder.getIntervalHistogram();
+        }
+
         void record(int status, long micros, long in, long out, int retried, boolean breakerRejected) {
             byClass[Math.min(Math.max(status / 100 - 1, 0), CLASSES.length - 1)].increment();
-            latencyMicros.recordValue(Math.max(micros, 0));
+            latency().recordValue(Math.max(micros, 0));
             if (in > 0) bytesIn.add(in);
             if (out > 0) bytesOut.add(out);
             if (retried > 0) retries.add(retried);
@@ -80,7 +100,7 @@ public final class UsageLedger {
         // which is counted before it is written, does not wait for class loading.
         Counters warmUp = new Counters();
         for (int i = 0; i < 1000; i++) warmUp.record(200, 1 + i * 997L, 1, 1, 0, false);
-        warmUp.latencyMicros.getIntervalHistogram();
+        warmUp.latencySinceLastDrain();
     }
 
     Counters counters(Key key) {
@@ -102,15 +122,16 @@ public final class UsageLedger {
             long[] byClass = new long[CLASSES.length];
             long total = 0;
             for (int i = 0; i < byClass.length; i++) total += byClass[i] = c.byClass[i].sumThenReset();
-            Histogram latency = c.latencyMicros.getIntervalHistogram();
+            Histogram latency = c.latencySinceLastDrain();
             long in = c.bytesIn.sumThenReset();
             long out = c.bytesOut.sumThenReset();
             long retries = c.retries.sumThenReset();
             long rejected = c.breakerRejections.sumThenReset();
             // A request recorded while this drain reads its counters may leave only some of its counts
             // here (the rest go to the next window): a row with any count is kept, so none is lost.
-            if (total > 0 || latency.getTotalCount() > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
-                rows.add(new Row(key, byClass, in, out, retries, rejected, latency));
+            long latencies = latency == null ? 0 : latency.getTotalCount();
+            if (total > 0 || latencies > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
+                rows.add(new Row(key, byClass, in, out, retries, rejected, latency != null ? latency : new Histogram(LATENCY_DIGITS)));
             }
         });
         return rows;

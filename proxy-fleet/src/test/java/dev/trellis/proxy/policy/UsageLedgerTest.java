@@ -59,4 +59,22 @@ class UsageLedgerTest {
         assertThat(window).isEqualTo(new UsageLedger.Connections(2, 1, 1, 1));
         assertThat(ledger.drainConnections()).isEqualTo(new UsageLedger.Connections(0, 0, 1, 1));
     }
+
+    @Test
+    void aRuleThatNeverServesHoldsNoLatencyRecorderAndReportsNothing() {
+        UsageLedger ledger = new UsageLedger();
+        // A route table makes a key per rule when it is built; most rules of a big table never serve.
+        List<UsageLedger.Counters> idle = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) idle.add(ledger.counters(new UsageLedger.Key("outbound", "r/" + i, "echo", null)));
+        assertThat(ledger.drain()).isEmpty();
+        assertThat(idle).allSatisfy(counters -> assertThat(counters.latencySinceLastDrain()).isNull());
+
+        idle.get(7).record(200, 250, 0, 0, 0, false);
+        List<UsageLedger.Row> rows = ledger.drain();
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.key().rule()).isEqualTo("r/7");
+            assertThat(row.latencyMicros().getTotalCount()).isEqualTo(1);
+        });
+        assertThat(idle.get(8).latencySinceLastDrain()).isNull();
+    }
 }
