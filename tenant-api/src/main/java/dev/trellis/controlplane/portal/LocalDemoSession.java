@@ -37,18 +37,19 @@ class LocalDemoSession {
         this.demo = demo;
     }
 
-    /** The demo owner's sign-in, kept in the session. */
+    /** The demo owner's sign-in, kept in the session (serialized into PostgreSQL: it holds the tenant's id only). */
     static final class SignIn extends AbstractAuthenticationToken {
-        private final Caller caller;
+        private static final long serialVersionUID = 1L;
+        private final String tenantId;
 
-        SignIn(Caller caller) {
+        SignIn(String tenantId) {
             super(AuthorityUtils.NO_AUTHORITIES);
-            this.caller = caller;
+            this.tenantId = tenantId;
             setAuthenticated(true);
         }
 
         Caller caller() {
-            return caller;
+            return new Caller(tenantId, SUBJECT, Role.OWNER);
         }
 
         @Override
@@ -58,7 +59,7 @@ class LocalDemoSession {
 
         @Override
         public Object getPrincipal() {
-            return caller;
+            return caller();
         }
     }
 
@@ -75,12 +76,12 @@ class LocalDemoSession {
 
     /** Opens the session (a new id, as at any sign-in) and answers its caller. */
     Caller open(String tenantId, HttpServletRequest request, HttpServletResponse response) {
-        Caller caller = new Caller(tenantId, SUBJECT, Role.OWNER);
+        SignIn signIn = new SignIn(tenantId);
         if (request.getSession(false) != null) request.changeSessionId();
         SecurityContext context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(new SignIn(caller));
+        context.setAuthentication(signIn);
         sessions.saveContext(context, request, response);
-        return caller;
+        return signIn.caller();
     }
 
     /**

@@ -16,27 +16,39 @@ import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Turns a portal session into the {@link Caller} the API's features see, on every request: the
  * session's tenant, the role from the token's role claim or else from {@code /v1/members} (so a
  * removed member loses the session's access on the next request). A demo session counts only on
- * requests from this machine. The session itself keeps what it had (its sign-in, for logout).
+ * requests from this machine. The session itself keeps what it had (its sign-in, for logout). A session
+ * older than {@code trellis.portal.session.absolute-timeout} is ended here, however active it was.
  * Part of the security chain only (not a servlet filter of its own).
  */
 class SessionCallers extends OncePerRequestFilter {
     private final String roleClaim;
     private final Memberships members;
+    private final Duration absoluteTimeout;
 
-    SessionCallers(String roleClaim, Memberships members) {
+    SessionCallers(String roleClaim, Memberships members, Duration absoluteTimeout) {
         this.roleClaim = roleClaim;
         this.members = members;
+        this.absoluteTimeout = absoluteTimeout;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        HttpSession existing = request.getSession(false);
+        if (existing != null && Instant.ofEpochMilli(existing.getCreationTime()).plus(absoluteTimeout).isBefore(Instant.now())) {
+            // However active it was, a session ends its absolute timeout after it began: on every replica,
+            // since the session and its creation time are in the shared store.
+            existing.invalidate();
+            SecurityContextHolder.clearContext();
+        }
         Authentication session = SecurityContextHolder.getContext().getAuthentication();
         Optional<Caller> caller = Optional.empty();
         boolean fromSession = false;

@@ -81,7 +81,7 @@ class LocalDemoSessionTest {
 
     @Test
     void aDemoSessionUsedFromAnotherMachineIsNoCaller() throws Exception {
-        SessionCallers callers = new SessionCallers("trellis_role", null);
+        SessionCallers callers = new SessionCallers("trellis_role", null, java.time.Duration.ofHours(12));
         Caller owner = new Caller("tdemo", "demo", Role.OWNER);
         Caller[] seen = new Caller[1];
         MockFilterChain chain = new MockFilterChain() {
@@ -91,14 +91,28 @@ class LocalDemoSessionTest {
                 seen[0] = auth == null ? null : (Caller) auth.getPrincipal();
             }
         };
-        SecurityContextHolder.getContext().setAuthentication(new LocalDemoSession.SignIn(owner));
+        SecurityContextHolder.getContext().setAuthentication(new LocalDemoSession.SignIn("tdemo"));
         callers.doFilter(from("127.0.0.1"), new MockHttpServletResponse(), chain);
         assertThat(seen[0]).isEqualTo(owner);
 
-        SecurityContextHolder.getContext().setAuthentication(new LocalDemoSession.SignIn(owner));
+        SecurityContextHolder.getContext().setAuthentication(new LocalDemoSession.SignIn("tdemo"));
         MockHttpServletRequest remote = from("198.51.100.4");
         remote.addHeader("X-Forwarded-For", "127.0.0.1");
         callers.doFilter(remote, new MockHttpServletResponse(), chain);
         assertThat(seen[0]).isNull();
+    }
+
+    @Test
+    void aDemoSignInSurvivesTheSessionStoresSerialization() throws Exception {
+        // Sessions are kept in PostgreSQL (Spring Session JDBC serializes their attributes).
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(new LocalDemoSession.SignIn("tdemo"));
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            LocalDemoSession.SignIn back = (LocalDemoSession.SignIn) in.readObject();
+            assertThat(back.caller()).isEqualTo(new Caller("tdemo", "demo", Role.OWNER));
+            assertThat(back.isAuthenticated()).isTrue();
+        }
     }
 }
