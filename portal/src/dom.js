@@ -49,8 +49,12 @@ export function table(caption, headers, rows) {
   return h('table', {},
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, headers.map(t => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, rows.length ? rows.map(r => h('tr', {}, r.map(c => h('td', {}, c))))
+    h('tbody', {}, rows.length ? rows.map(rowElement)
       : h('tr', {}, h('td', { colspan: headers.length }, 'None yet.'))));
+}
+
+export function rowElement(cells) {
+  return h('tr', {}, cells.map(c => h('td', {}, c)));
 }
 
 export function when(iso) {

@@ -3,14 +3,14 @@ import { call, get, enc } from './api.js';
 import { changePanel, warningGroups, failure } from './preview.js';
 import { deletePanel, resourceList } from './resources.js';
 import { metricsPage } from './metrics.js';
+import { pagedTable } from './paging.js';
 
 export const TABS = ['services', 'routes', 'policies', 'analysis', 'simulate', 'fleet', 'metrics', 'injection'];
 
 export async function meshList(session) {
-  const { items } = await get('/v1/meshes?limit=200');
   const page = [h('h1', {}, 'Meshes'),
-    table('Meshes of this tenant', ['Name', 'mTLS', 'Updated'], items.map(m => [
-      h('a', { href: `#/meshes/${enc(m.name)}` }, m.name), m.mtls ?? '—', when(m.updatedAt)]))];
+    ...await pagedTable('/v1/meshes', 'meshes', 'Meshes of this tenant', ['Name', 'mTLS', 'Updated'], m => [
+      h('a', { href: `#/meshes/${enc(m.name)}` }, m.name), m.mtls ?? '—', when(m.updatedAt)])];
   if (session.can('editor')) page.push(meshEditor(null, null));
   return page;
 }
@@ -111,10 +111,10 @@ async function fleet(mesh) {
 }
 
 async function injection(session, mesh) {
-  const { items } = await get(`/v1/meshes/${enc(mesh)}/injectors`);
   const parts = [h('p', {}, 'Kubernetes: create an injector, apply its MutatingWebhookConfiguration, and label a namespace; ',
       'pods then get a proxy without changing their specs. ECS/Fargate: POST a task definition to /v1/meshes/', mesh, '/injection/ecs.'),
-    table('Injectors', ['Name', 'Mode', 'Failure policy', 'Native sidecars'], items.map(i => [i.name, i.mode, i.failurePolicy, String(i.nativeSidecars)]))];
+    ...await pagedTable(`/v1/meshes/${enc(mesh)}/injectors`, 'injectors', 'Injectors', ['Name', 'Mode', 'Failure policy', 'Native sidecars'],
+      i => [i.name, i.mode, i.failurePolicy, String(i.nativeSidecars)])];
   if (!session.can('editor')) return parts;
   const form = h('form', { onsubmit: e => e.preventDefault() });
   const name = h('input', { autocomplete: 'off' });

@@ -3,13 +3,13 @@ import 'uplot/dist/uPlot.min.css';
 import { h, field, select, put } from './dom.js';
 import { get, enc } from './api.js';
 import { failure } from './preview.js';
+import { all } from './paging.js';
 
 const WINDOWS = { '15 minutes': [15, '1m'], '1 hour': [60, '1m'], '6 hours': [360, '5m'], '24 hours': [1440, '15m'], '7 days': [10080, '1h'] };
 
 /** Golden metrics per service and route (GET /v1/meshes/{mesh}/metrics), drawn by uPlot. */
 export async function metricsPage(mesh) {
-  const [{ items: services }, { items: routes }] = await Promise.all([
-    get(`/v1/meshes/${enc(mesh)}/services?limit=200`), get(`/v1/meshes/${enc(mesh)}/routes?limit=200`)]);
+  const [services, routes] = await Promise.all([all(`/v1/meshes/${enc(mesh)}/services`), all(`/v1/meshes/${enc(mesh)}/routes`)]);
   const service = select(services.map(s => s.name), services[0]?.name);
   const route = select(['', ...routes.map(r => r.name)], '');
   const window = select(Object.keys(WINDOWS), '1 hour');

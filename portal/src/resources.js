@@ -1,5 +1,6 @@
-import { h, field, select, table, when, put } from './dom.js';
-import { call, get, enc, Problem } from './api.js';
+import { h, field, select, when, put } from './dom.js';
+import { call, enc, Problem } from './api.js';
+import { pagedTable } from './paging.js';
 import { changePanel, changeList, failure, warningGroups } from './preview.js';
 
 const META = ['name', 'resourceVersion', 'createdAt', 'updatedAt'];
@@ -240,7 +241,6 @@ function ruleEditor(rule, i, panelOf) {
 
 /** A list of one kind of resource in a mesh. */
 export async function resourceList(session, mesh, kind) {
-  const { items } = await get(`/v1/meshes/${enc(mesh)}/${kind}?limit=200`);
   const columns = {
     services: s => [s.protocol, s.port, (s.versions ?? []).map(v => v.name).join(', ')],
     routes: r => [r.service, (r.rules ?? []).map(rule => (rule.backends ?? []).map(b => `${b.version ?? b.service} ${b.weight}`).join(' / ')).join('; ')],
@@ -249,8 +249,8 @@ export async function resourceList(session, mesh, kind) {
   const headers = { services: ['Protocol', 'Port', 'Versions'], routes: ['Service', 'Backends'], policies: ['Kind', 'Target'] }[kind];
   return [
     session.can('editor') ? h('p', {}, h('a', { class: 'button', href: `#/meshes/${enc(mesh)}/${kind}/+new` }, `New ${KINDS[kind].singular}`)) : null,
-    table(`${kind} of ${mesh}`, ['Name', ...headers, 'Updated'], items.map(r => [
-      h('a', { href: `#/meshes/${enc(mesh)}/${kind}/${enc(r.name)}` }, r.name), ...columns(r), when(r.updatedAt)])),
+    ...await pagedTable(`/v1/meshes/${enc(mesh)}/${kind}`, kind, `${kind} of ${mesh}`, ['Name', ...headers, 'Updated'], r => [
+      h('a', { href: `#/meshes/${enc(mesh)}/${kind}/${enc(r.name)}` }, r.name), ...columns(r), when(r.updatedAt)]),
   ];
 }
 

@@ -1,13 +1,17 @@
 import { h, field, select, table, when } from './dom.js';
 import { call, get, enc } from './api.js';
 import { failure } from './preview.js';
+import { paged, pagedTable } from './paging.js';
 
 /** The audit log: who changed what, with each change's before/after as a field-by-field diff. */
 export async function auditPage() {
-  const { items } = await get('/v1/audit-events?limit=50');
-  return [h('h1', {}, 'Audit log'), h('ol', { class: 'audit' }, items.map(e => h('li', {},
+  const list = h('ol', { class: 'audit' });
+  const add = events => list.append(...events.map(e => h('li', {},
     h('details', {}, h('summary', {}, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, e.action), ' ',
-      h('code', {}, e.resource), ' by ', e.actor), diff(e.before, e.after)))))];
+      h('code', {}, e.resource), ' by ', e.actor), diff(e.before, e.after)))));
+  const { items, more } = await paged('/v1/audit-events', 'events', add);
+  add(items);
+  return [h('h1', {}, 'Audit log'), list, more];
 }
 
 function flatten(value, prefix = '', out = new Map()) {
@@ -45,13 +49,12 @@ function deleteButton(session, report, text, label, path, question) {
 }
 
 export async function apiKeysPage(session) {
-  const { items } = await get('/v1/api-keys?limit=200');
   const created = h('div', { 'aria-live': 'polite' });
   const page = [h('h1', {}, 'API keys'), h('p', {}, 'For machines (Terraform, CI). A key is shown once, when it is made; Trellis keeps only its hash.'), created,
-    table('API keys', ['Id', 'Name', 'Role', 'Created by', 'Created', 'Revoked', ''], items.map(k => [h('code', {}, k.id), k.name, k.role, k.createdBy,
+    ...await pagedTable('/v1/api-keys', 'keys', 'API keys', ['Id', 'Name', 'Role', 'Created by', 'Created', 'Revoked', ''], k => [h('code', {}, k.id), k.name, k.role, k.createdBy,
       when(k.createdAt), when(k.revokedAt),
       k.revokedAt ? '' : deleteButton(session, created, 'Revoke', `Revoke key ${k.name} (${k.id})`, `/v1/api-keys/${enc(k.id)}`,
-        `Revoke ${k.name}? Anything using it stops working at once.`)]))];
+        `Revoke ${k.name}? Anything using it stops working at once.`)])];
   const name = h('input', { autocomplete: 'off' });
   const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');
   const form = h('form', {}, h('fieldset', {}, h('legend', {}, 'New API key'), field('Key name', name, { path: 'name' }), field('Role', role, { path: 'role' }),
@@ -72,12 +75,11 @@ export async function apiKeysPage(session) {
 }
 
 export async function membersPage(session) {
-  const { items } = await get('/v1/members?limit=200');
   const report = h('div', { 'aria-live': 'polite' });
   const page = [h('h1', {}, 'Members and roles'), h('p', {}, 'People are members by their OIDC subject. A subject listed here joins this tenant at its first sign-in.'), report,
-    table('Members', ['Subject', 'Role', 'Since', ''], items.map(m => [h('code', {}, m.subject), m.role, when(m.createdAt),
+    ...await pagedTable('/v1/members', 'members', 'Members', ['Subject', 'Role', 'Since', ''], m => [h('code', {}, m.subject), m.role, when(m.createdAt),
       session.can('admin') ? deleteButton(session, report, 'Remove', `Remove member ${m.subject}`, `/v1/members/${enc(m.subject)}`,
-        `Remove ${m.subject} from this tenant?`) : '']))];
+        `Remove ${m.subject} from this tenant?`) : ''])];
   if (session.can('admin')) {
     const subject = h('input', { autocomplete: 'off' });
     const role = select(['viewer', 'editor', 'admin', 'owner'], 'viewer');

@@ -53,6 +53,16 @@ final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
+    /** Opens the portal at {@code url} and signs in through Keycloak's own login form. */
+    void signIn(String url, String user, String password) {
+        open(url);
+        await(By.id("sign-in")).click();
+        await(By.id("username")).sendKeys(user);
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.id("kc-login")).click();
+        awaitHeading("Meshes");
+    }
+
     WebElement await(By by) {
         return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
     }

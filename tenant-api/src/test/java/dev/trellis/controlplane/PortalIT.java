@@ -65,12 +65,7 @@ class PortalIT {
     }
 
     private void signIn(Browser browser, String user, String password) {
-        browser.open(portal);
-        browser.await(By.id("sign-in")).click();
-        browser.await(By.id("username")).sendKeys(user);
-        browser.driver.findElement(By.id("password")).sendKeys(password);
-        browser.driver.findElement(By.id("kc-login")).click();
-        browser.awaitHeading("Meshes");
+        browser.signIn(portal, user, password);
     }
 
     @Test

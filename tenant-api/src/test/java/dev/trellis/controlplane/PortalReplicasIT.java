@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -283,12 +284,7 @@ class PortalReplicasIT {
         Assumptions.assumeTrue(Browser.available(), "Debian's chromium and chromedriver are needed (.ci/run installs them)");
         try (Browser browser = new Browser()) {
             browser.step("portal-replicas-browser", () -> {
-                browser.open(base(a) + "/");
-                browser.await(By.id("sign-in")).click();
-                browser.await(By.id("username")).sendKeys("dana");
-                browser.driver.findElement(By.id("password")).sendKeys("dana-password");
-                browser.driver.findElement(By.id("kc-login")).click();
-                browser.awaitHeading("Meshes");
+                browser.signIn(base(a) + "/", "dana", "dana-password");
                 browser.awaitText("shop");
                 // The same cookie (a cookie names no port) at the other replica: still signed in, as the owner.
                 browser.open(base(b) + "/#/meshes/shop");
@@ -301,5 +297,76 @@ class PortalReplicasIT {
                 assertThat(browser.driver.findElement(By.tagName("main")).getText()).doesNotContain("Mesh shop");
             });
         }
+    }
+
+    /** Rows of the page's table captioned {@code caption}. */
+    private static List<String> firstCells(Browser browser, String caption) {
+        return browser.driver.findElements(By.xpath("//table[caption[normalize-space()=" + Browser.literal(caption) + "]]/tbody/tr/td[1]"))
+                .stream().map(org.openqa.selenium.WebElement::getText).toList();
+    }
+
+    @Test
+    @Order(4)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void longListsArePagedWithTheApisCursor() throws Exception {
+        Assumptions.assumeTrue(Browser.available(), "Debian's chromium and chromedriver are needed (.ci/run installs them)");
+        try (Browser browser = new Browser()) {
+            browser.step("portal-replicas-paging", () -> {
+                browser.signIn(base(a) + "/", "dana", "dana-password");
+                // 57 invitations, made by the page's own JavaScript through the API (session cookie and CSRF token).
+                Object made = browser.driver.executeAsyncScript("""
+                        const done = arguments[0];
+                        (async () => {
+                          const s = await (await fetch('/portal/session')).json();
+                          let ok = 0;
+                          for (let i = 0; i < 57; i++) {
+                            const r = await fetch('/v1/members/paged-' + String(i).padStart(2, '0'), {method: 'PUT',
+                              headers: {'Content-Type': 'application/json', [s.csrf.header]: s.csrf.token}, body: '{"role": "viewer"}'});
+                            if (r.status === 200 || r.status === 201) ok++;
+                          }
+                          return ok;
+                        })().then(done, e => done(String(e)))""");
+                assertThat(made).isEqualTo(57L);
+
+                // Dana and 57 invitations: 58 members, in pages of 50 (the API's cursor), on the other replica.
+                browser.open(base(b) + "/#/members");
+                browser.awaitText("Showing the first 50 members.");
+                assertThat(firstCells(browser, "Members")).hasSize(50);
+                assertThat(browser.accessibilityViolations()).isEmpty();
+                browser.click("Show more members");
+                browser.awaitText("All 58 members are shown.");
+                List<String> subjects = firstCells(browser, "Members");
+                assertThat(subjects).hasSize(58).doesNotHaveDuplicates();
+                for (int i = 0; i < 57; i++) assertThat(subjects).contains("paged-%02d".formatted(i));
+                assertThat(browser.buttons("Show more members").stream().filter(org.openqa.selenium.WebElement::isDisplayed)).isEmpty();
+
+                // The audit log pages too: 57 member changes and more.
+                browser.open(base(b) + "/#/audit");
+                browser.awaitText("Showing the first 50 events.");
+                assertThat(browser.driver.findElements(By.cssSelector("ol.audit > li"))).hasSize(50);
+                browser.click("Show more events");
+                browser.await(By.cssSelector("ol.audit > li:nth-child(51)"));
+                assertThat(browser.driver.findElements(By.cssSelector("ol.audit > li")).size()).isGreaterThan(57);
+            });
+        }
+    }
+
+    @Test
+    @Order(5)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aMemberRemovedThroughOneReplicaLosesTheSessionsAccessOnTheOther() throws Exception {
+        String vic = "6c1d0a63-8e1f-4d7f-8b68-3b1f8f1b0b03";
+        Cookies dana = signIn(a, "dana", "dana-password");
+        String csrf = session(dana, a).at("/csrf/token").asString();
+        assertThat(send(dana, "PUT", base(a) + "/v1/members/" + vic, "application/json", "{\"role\": \"editor\"}", "X-CSRF-TOKEN", csrf)
+                .statusCode()).isIn(200, 201);
+        // vic joins dana's tenant at his first sign-in, through B, and works through A.
+        Cookies vicSession = signIn(b, "vic", "vic-password");
+        assertThat(session(vicSession, a).get("role").asString()).isEqualTo("editor");
+        assertThat(get(vicSession, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(200);
+        // dana removes him through A: his session, on either replica, works no more.
+        assertThat(send(dana, "DELETE", base(a) + "/v1/members/" + vic, null, null, "X-CSRF-TOKEN", csrf).statusCode()).isEqualTo(204);
+        assertThat(get(vicSession, base(b) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
+        assertThat(session(vicSession, a).get("signedIn").asBoolean()).isFalse();
     }
 }
