@@ -145,6 +145,7 @@ class PortalReplicasIT {
         Cookies cookies = new Cookies();
         HttpResponse<String> start = get(cookies, base(replica) + "/oauth2/authorization/oidc");
         assertThat(start.statusCode()).isEqualTo(302);
+        String beforeSignIn = sessionId(cookies);
         HttpResponse<String> form = get(cookies, start.headers().firstValue("Location").orElseThrow());
         assertThat(form.statusCode()).isEqualTo(200);
         Matcher action = LOGIN_FORM.matcher(form.body());
@@ -157,6 +158,10 @@ class PortalReplicasIT {
         HttpResponse<String> signedIn = get(cookies, callback);
         assertThat(signedIn.statusCode()).isEqualTo(302);
         assertThat(signedIn.headers().firstValue("Location").orElseThrow()).isEqualTo(base(replica) + "/");
+        // The id changes at sign-in (against session fixation), in the shared store too.
+        assertThat(sessionId(cookies)).isNotEqualTo(beforeSignIn);
+        assertThat(rowsOf(beforeSignIn)).isZero();
+        assertThat(rowsOf(sessionId(cookies))).isEqualTo(1);
         return cookies;
     }
 
@@ -266,6 +271,14 @@ class PortalReplicasIT {
                 + id + "', 'UTF8')), 'hex')");
         assertThat(get(busy, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
         assertThat(rowsOf(id)).isZero();
+
+        // A sign-in that no longer reads back (written by another release, say) signs the person out, no error.
+        Cookies unreadable = signIn(a, "dana", "dana-password");
+        sql("UPDATE portal_session_attributes SET attribute_bytes = '\\x00010203'::bytea WHERE attribute_name = 'SPRING_SECURITY_CONTEXT'"
+                + " AND session_primary_id = (SELECT primary_id FROM portal_session WHERE session_key = encode(sha256(convert_to('"
+                + sessionId(unreadable) + "', 'UTF8')), 'hex'))");
+        assertThat(session(unreadable, b).get("signedIn").asBoolean()).isFalse();
+        assertThat(get(unreadable, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
 
         // The sweep deletes a session whose expiry passed, on whichever replica runs it first.
         Cookies swept = signIn(a, "dana", "dana-password");

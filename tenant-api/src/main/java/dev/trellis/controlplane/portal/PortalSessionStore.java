@@ -1,7 +1,13 @@
 package dev.trellis.controlplane.portal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.convert.support.GenericConversionService;
+import org.springframework.core.serializer.support.DeserializingConverter;
+import org.springframework.core.serializer.support.SerializationFailedException;
+import org.springframework.core.serializer.support.SerializingConverter;
 import org.springframework.session.config.SessionRepositoryCustomizer;
 import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
@@ -14,6 +20,7 @@ import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
  */
 @Configuration(proxyBeanMethods = false)
 class PortalSessionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PortalSessionStore.class);
 
     @Bean
     SessionRepositoryCustomizer<JdbcIndexedSessionRepository> hashedSessionIds() {
@@ -50,6 +57,28 @@ class PortalSessionStore {
                     LEFT JOIN portal_session_attributes a ON s.primary_id = a.session_primary_id
                     WHERE s.principal_name = ?""");
             repository.setDeleteSessionsByExpiryTimeQuery("DELETE FROM portal_session WHERE expiry_time < ?");
+            repository.setConversionService(attributes());
         };
+    }
+
+    /**
+     * Attributes are serialized as Spring Session does by default; one that no longer reads back (a
+     * replica of another release, a class that changed) is a missing attribute: the person is signed
+     * out and signs in again, instead of every request of theirs failing.
+     */
+    private static GenericConversionService attributes() {
+        GenericConversionService conversion = new GenericConversionService();
+        conversion.addConverter(Object.class, byte[].class, new SerializingConverter());
+        DeserializingConverter deserializing = new DeserializingConverter(PortalSessionStore.class.getClassLoader());
+        conversion.addConverter(byte[].class, Object.class, source -> {
+            try {
+                return deserializing.convert(source);
+            } catch (SerializationFailedException unreadable) {
+                LOG.info("a portal session attribute does not read back ({}); the session continues without it",
+                        unreadable.getMessage());
+                return null;
+            }
+        });
+        return conversion;
     }
 }
