@@ -186,8 +186,13 @@ class PortalReplicasIT {
         }
     }
 
+    /** The stored key of a session id, as a SQL expression: its SHA-256, computed by PostgreSQL. */
+    private static String keyOf(String sessionId) {
+        return "encode(sha256(convert_to('" + sessionId + "', 'UTF8')), 'hex')";
+    }
+
     private long rowsOf(String sessionId) throws Exception {
-        return sql("SELECT count(*) FROM portal_session WHERE session_key = encode(sha256(convert_to('" + sessionId + "', 'UTF8')), 'hex')");
+        return sql("SELECT count(*) FROM portal_session WHERE session_key = " + keyOf(sessionId));
     }
 
     @Test
@@ -226,8 +231,8 @@ class PortalReplicasIT {
         assertThat(sql("SELECT count(*) FROM portal_session_attributes WHERE position(convert_to('" + id + "', 'UTF8') IN attribute_bytes) > 0"))
                 .isZero();
         // The idle timeout (server.servlet.session.timeout, 8 h) is the stored session's.
-        assertThat(sql("SELECT max_inactive_interval FROM portal_session WHERE session_key = encode(sha256(convert_to('" + id
-                + "', 'UTF8')), 'hex')")).isEqualTo(Duration.ofHours(8).toSeconds());
+        assertThat(sql("SELECT max_inactive_interval FROM portal_session WHERE session_key = " + keyOf(id)))
+                .isEqualTo(Duration.ofHours(8).toSeconds());
 
         // A replica restarts: its sessions are not its own, nobody is signed out.
         b.close();
@@ -242,7 +247,8 @@ class PortalReplicasIT {
         assertThat(out.headers().firstValue("Location").orElseThrow()).contains("/protocol/openid-connect/logout");
         assertThat(rowsOf(id)).isZero();
         Cookies replay = new Cookies();
-        replay.byHost.put("localhost", new LinkedHashMap<>(Map.of("TRELLIS_SESSION", Base64.getEncoder().encodeToString(id.getBytes(StandardCharsets.UTF_8)))));
+        replay.byHost.put("localhost", new LinkedHashMap<>(Map.of("TRELLIS_SESSION",
+                Base64.getEncoder().encodeToString(id.getBytes(StandardCharsets.UTF_8)))));
         assertThat(session(replay, a).get("signedIn").asBoolean()).isFalse();
         assertThat(get(replay, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
         assertThat(send(replay, "PUT", base(a) + "/v1/meshes/shop", "application/json", mesh, "X-CSRF-TOKEN", csrf).statusCode())
@@ -257,8 +263,7 @@ class PortalReplicasIT {
         Cookies idle = signIn(a, "dana", "dana-password");
         assertThat(session(idle, b).get("signedIn").asBoolean()).isTrue();
         long nineHoursAgo = Instant.now().minus(Duration.ofHours(9)).toEpochMilli();
-        sql("UPDATE portal_session SET last_access_time = " + nineHoursAgo + " WHERE session_key = encode(sha256(convert_to('"
-                + sessionId(idle) + "', 'UTF8')), 'hex')");
+        sql("UPDATE portal_session SET last_access_time = " + nineHoursAgo + " WHERE session_key = " + keyOf(sessionId(idle)));
         assertThat(session(idle, b).get("signedIn").asBoolean()).isFalse();
         assertThat(get(idle, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
 
@@ -267,24 +272,21 @@ class PortalReplicasIT {
         String id = sessionId(busy);
         assertThat(session(busy, a).get("signedIn").asBoolean()).isTrue();
         long thirteenHoursAgo = Instant.now().minus(Duration.ofHours(13)).toEpochMilli();
-        sql("UPDATE portal_session SET creation_time = " + thirteenHoursAgo + " WHERE session_key = encode(sha256(convert_to('"
-                + id + "', 'UTF8')), 'hex')");
+        sql("UPDATE portal_session SET creation_time = " + thirteenHoursAgo + " WHERE session_key = " + keyOf(id));
         assertThat(get(busy, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
         assertThat(rowsOf(id)).isZero();
 
         // A sign-in that no longer reads back (written by another release, say) signs the person out, no error.
         Cookies unreadable = signIn(a, "dana", "dana-password");
         sql("UPDATE portal_session_attributes SET attribute_bytes = '\\x00010203'::bytea WHERE attribute_name = 'SPRING_SECURITY_CONTEXT'"
-                + " AND session_primary_id = (SELECT primary_id FROM portal_session WHERE session_key = encode(sha256(convert_to('"
-                + sessionId(unreadable) + "', 'UTF8')), 'hex'))");
+                + " AND session_primary_id = (SELECT primary_id FROM portal_session WHERE session_key = " + keyOf(sessionId(unreadable)) + ")");
         assertThat(session(unreadable, b).get("signedIn").asBoolean()).isFalse();
         assertThat(get(unreadable, base(a) + "/v1/meshes/shop").statusCode()).isEqualTo(401);
 
         // The sweep deletes a session whose expiry passed, on whichever replica runs it first.
         Cookies swept = signIn(a, "dana", "dana-password");
         String sweptId = sessionId(swept);
-        sql("UPDATE portal_session SET expiry_time = " + (System.currentTimeMillis() - 1000) + " WHERE session_key = encode(sha256(convert_to('"
-                + sweptId + "', 'UTF8')), 'hex')");
+        sql("UPDATE portal_session SET expiry_time = " + (System.currentTimeMillis() - 1000) + " WHERE session_key = " + keyOf(sweptId));
         Instant deadline = Instant.now().plusSeconds(20);
         while (rowsOf(sweptId) > 0 && Instant.now().isBefore(deadline)) Thread.sleep(200);
         assertThat(rowsOf(sweptId)).isZero();
