@@ -1,10 +1,16 @@
 package dev.trellis.controlplane;
 
+import dev.trellis.controlplane.database.TenantTransactions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class FleetRevocationIT extends ControlPlaneIT {
     private Api fleet;
+    @Autowired
+    TenantTransactions transactions;
+    @Autowired
+    JdbcTemplate jdbc;
 
     @BeforeEach
     void fleetClient() {
@@ -56,6 +66,35 @@ class FleetRevocationIT extends ControlPlaneIT {
         // A join token minted for the old service does not register a proxy of the new one.
         assertThat(fleet.post("/v1/fleet/register", null, registration(unused, ProxyKey.generate().csr())).status()).isEqualTo(401);
         assertThat(register(key, "echo").get("token").asString()).isNotEqualTo(token);
+    }
+
+    @Test
+    void aUsageReportIsRefusedOnceItsProxyIsRevokedElsewhereThoughThisReplicaStillKnowsTheToken() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        JsonNode echo = register(key, "echo");
+        String token = echo.get("token").asString();
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(120);
+        String first = new UsageReports(1, minute, minute.plusSeconds(10)).route("inbound", "inbound", "echo", null, 5, 0, 100).toString();
+        Api.Response counted = fleet.post("/v1/fleet/usage", token, first);
+        assertThat(counted.status()).isEqualTo(200);
+        assertThat(counted.json().get("duplicate").asBoolean()).isFalse();
+
+        // Another replica revokes it: only the database changes, this replica's memory of the token stays.
+        String tenant = api.get("/v1/tenant", key).json().get("id").asString();
+        String proxyId = echo.get("proxyId").asString();
+        assertThat(transactions.inTenant(tenant, () -> jdbc.update("UPDATE proxies SET revoked_at = now() WHERE id = ?", proxyId)))
+                .isEqualTo(1);
+        String second = new UsageReports(2, minute.plusSeconds(10), minute.plusSeconds(20)).route("inbound", "inbound", "echo", null, 5, 0, 100)
+                .toString();
+        Api.Response refused = fleet.post("/v1/fleet/usage", token, second);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.json().get("title").asString()).isEqualTo("Unauthorized");
+        assertThat(fleet.post("/v1/fleet/usage", token, first).status()).as("nor is a resend called a duplicate").isEqualTo(401);
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject("SELECT count(*) FROM usage_reports WHERE proxy_id = ?",
+                Long.class, proxyId))).isEqualTo(1L);
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject("SELECT count(*) FROM billing_usage_reports WHERE proxy_id = ?",
+                Long.class, proxyId))).isEqualTo(1L);
     }
 
     @Test

@@ -15,6 +15,12 @@ import org.springframework.stereotype.Component;
  * {@link Recorder} (wait-free for writers). {@link #drain()} takes each key's counts since the
  * previous drain; a request counted while a drain runs lands in this window or the next, never in
  * neither. Connections are counted per listener direction.
+ *
+ * <p>A key that served nothing for {@link #IDLE_DRAINS} drains in a row leaves the ledger, its recorder
+ * with it: that is what becomes of the keys of rules a new snapshot dropped, after their last report.
+ * A filter still holding a dropped key's counters (its rule is alive but was idle) puts them back at
+ * its next request, so nothing it counts is lost: the drain marks the counters dropped before it
+ * removes them and looks at their counts after, and a writer looks at the mark after it counted.
  */
 @Component
 public final class UsageLedger {
@@ -27,6 +33,8 @@ public final class UsageLedger {
      */
     static final int LATENCY_DIGITS = 2;
     static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** Drains in a row without a request after which a key is dropped (30 s at the default interval). */
+    static final int IDLE_DRAINS = 3;
 
     /** A row of the report: {@code caller} is the SPIFFE identity of an inbound caller, else null. */
     public record Key(String direction, String rule, String upstream, String caller) {
@@ -34,6 +42,12 @@ public final class UsageLedger {
 
     /** One key's counters; held by the route's metrics filter, so the request path does no map lookup. */
     static final class Counters {
+        private final UsageLedger ledger;
+        private final Key key;
+        /** Set by a drain that dropped these counters from the ledger; the next request puts them back. */
+        private volatile boolean dropped;
+        /** Drains in a row that found nothing here (drains run one at a time). */
+        private int idleDrains;
         final LongAdder[] byClass = new LongAdder[CLASSES.length];
         final LongAdder bytesIn = new LongAdder();
         final LongAdder bytesOut = new LongAdder();
@@ -46,8 +60,16 @@ public final class UsageLedger {
          */
         private volatile Recorder latencyMicros;
 
-        Counters() {
+        Counters(UsageLedger ledger, Key key) {
+            this.ledger = ledger;
+            this.key = key;
             for (int i = 0; i < byClass.length; i++) byClass[i] = new LongAdder();
+        }
+
+        /** Whether a request was counted here since the last drain (every request adds to a status class first). */
+        boolean counted() {
+            for (LongAdder n : byClass) if (n.sum() != 0) return true;
+            return false;
         }
 
         Recorder latency() {
@@ -72,6 +94,7 @@ public final class UsageLedger {
             if (out > 0) bytesOut.add(out);
             if (retried > 0) retries.add(retried);
             if (breakerRejected) breakerRejections.increment();
+            if (dropped) ledger.restore(this);
         }
     }
 
@@ -90,6 +113,8 @@ public final class UsageLedger {
     }
 
     private final ConcurrentHashMap<Key, Counters> counters = new ConcurrentHashMap<>();
+    /** Dropped counters put back while the ledger already had others for their key: drained with them. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Counters> strays = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final LongAdder inboundOpened = new LongAdder();
     private final LongAdder outboundOpened = new LongAdder();
     private final LongAdder inboundActive = new LongAdder();
@@ -98,13 +123,35 @@ public final class UsageLedger {
     public UsageLedger() {
         // Loads and exercises the recording path once at start-up, so that the first request's answer,
         // which is counted before it is written, does not wait for class loading.
-        Counters warmUp = new Counters();
+        Counters warmUp = new Counters(this, new Key("outbound", "warm-up", "warm-up", null));
         for (int i = 0; i < 1000; i++) warmUp.record(200, 1 + i * 997L, 1, 1, 0, false);
         warmUp.latencySinceLastDrain();
     }
 
     Counters counters(Key key) {
-        return counters.computeIfAbsent(key, k -> new Counters());
+        return counters.computeIfAbsent(key, k -> new Counters(this, k));
+    }
+
+    /** How many keys the ledger holds (tests). */
+    int keys() {
+        return counters.size() + strays.size();
+    }
+
+    private void restore(Counters dropped) {
+        synchronized (dropped) {
+            if (!dropped.dropped) return;
+            dropped.dropped = false;
+            Counters present = counters.putIfAbsent(dropped.key, dropped);
+            if (present != null && present != dropped) strays.add(dropped);
+        }
+    }
+
+    /** Drops idle counters; any request counted meanwhile puts them back (here, or by its writer). */
+    private void drop(Counters idle, boolean stray) {
+        idle.dropped = true;
+        if (stray) strays.remove(idle);
+        else counters.remove(idle.key, idle);
+        if (idle.counted()) restore(idle);
     }
 
     /** A connection accepted on the inbound or outbound listener; {@code closed} runs when it ends. */
@@ -116,25 +163,32 @@ public final class UsageLedger {
     }
 
     /** Every key's counts since the previous drain; keys without a request in the window are left out. */
-    public List<Row> drain() {
+    public synchronized List<Row> drain() {
         List<Row> rows = new ArrayList<>();
-        counters.forEach((key, c) -> {
-            long[] byClass = new long[CLASSES.length];
-            long total = 0;
-            for (int i = 0; i < byClass.length; i++) total += byClass[i] = c.byClass[i].sumThenReset();
-            Histogram latency = c.latencySinceLastDrain();
-            long in = c.bytesIn.sumThenReset();
-            long out = c.bytesOut.sumThenReset();
-            long retries = c.retries.sumThenReset();
-            long rejected = c.breakerRejections.sumThenReset();
-            // A request recorded while this drain reads its counters may leave only some of its counts
-            // here (the rest go to the next window): a row with any count is kept, so none is lost.
-            long latencies = latency == null ? 0 : latency.getTotalCount();
-            if (total > 0 || latencies > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
-                rows.add(new Row(key, byClass, in, out, retries, rejected, latency != null ? latency : new Histogram(LATENCY_DIGITS)));
-            }
-        });
+        counters.forEach((key, c) -> drain(c, rows, false));
+        for (Counters stray : List.copyOf(strays)) drain(stray, rows, true);
         return rows;
+    }
+
+    private void drain(Counters c, List<Row> rows, boolean stray) {
+        Key key = c.key;
+        long[] byClass = new long[CLASSES.length];
+        long total = 0;
+        for (int i = 0; i < byClass.length; i++) total += byClass[i] = c.byClass[i].sumThenReset();
+        Histogram latency = c.latencySinceLastDrain();
+        long in = c.bytesIn.sumThenReset();
+        long out = c.bytesOut.sumThenReset();
+        long retries = c.retries.sumThenReset();
+        long rejected = c.breakerRejections.sumThenReset();
+        // A request recorded while this drain reads its counters may leave only some of its counts
+        // here (the rest go to the next window): a row with any count is kept, so none is lost.
+        long latencies = latency == null ? 0 : latency.getTotalCount();
+        if (total > 0 || latencies > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
+            rows.add(new Row(key, byClass, in, out, retries, rejected, latency != null ? latency : new Histogram(LATENCY_DIGITS)));
+            c.idleDrains = 0;
+        } else if (++c.idleDrains >= IDLE_DRAINS) {
+            drop(c, stray);
+        }
     }
 
     public Connections drainConnections() {

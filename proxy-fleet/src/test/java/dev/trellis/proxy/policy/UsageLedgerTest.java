@@ -77,4 +77,77 @@ class UsageLedgerTest {
         });
         assertThat(idle.get(8).latencySinceLastDrain()).isNull();
     }
+
+    @Test
+    void keysOfRulesThatVanishedLeaveAfterTheirLastReport() {
+        UsageLedger ledger = new UsageLedger();
+        UsageLedger.Key gone = new UsageLedger.Key("outbound", "old/0", "echo", null);
+        ledger.counters(gone).record(200, 100, 0, 0, 0, false);
+        assertThat(ledger.drain()).extracting(UsageLedger.Row::key).containsExactly(gone);
+        for (int i = 1; i < UsageLedger.IDLE_DRAINS; i++) {
+            assertThat(ledger.drain()).isEmpty();
+            assertThat(ledger.keys()).isEqualTo(1);
+        }
+        assertThat(ledger.drain()).isEmpty();
+        assertThat(ledger.keys()).as("dropped after %d idle drains", UsageLedger.IDLE_DRAINS).isZero();
+    }
+
+    @Test
+    void anIdleKeyStillHeldByItsFilterComesBackWithItsNextRequest() {
+        UsageLedger ledger = new UsageLedger();
+        UsageLedger.Key key = new UsageLedger.Key("outbound", "r/0", "echo", null);
+        UsageLedger.Counters held = ledger.counters(key);
+        for (int i = 0; i < UsageLedger.IDLE_DRAINS; i++) ledger.drain();
+        assertThat(ledger.keys()).isZero();
+
+        held.record(503, 100, 1, 2, 1, true);
+        List<UsageLedger.Row> rows = ledger.drain();
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst().requestsByClass()[4]).isEqualTo(1);
+        assertThat(rows.getFirst().breakerRejections()).isEqualTo(1);
+
+        // Dropped again, then a new snapshot's filter makes new counters for the same key while the old
+        // filter still counts: both are reported.
+        for (int i = 0; i < UsageLedger.IDLE_DRAINS; i++) ledger.drain();
+        UsageLedger.Counters fresh = ledger.counters(key);
+        assertThat(fresh).isNotSameAs(held);
+        fresh.record(200, 100, 0, 0, 0, false);
+        held.record(200, 100, 0, 0, 0, false);
+        assertThat(ledger.drain()).extracting(UsageLedger.Row::requests).containsExactly(1L, 1L);
+        for (int i = 0; i < UsageLedger.IDLE_DRAINS; i++) ledger.drain();
+        assertThat(ledger.keys()).isZero();
+    }
+
+    @Test
+    void droppingIdleKeysWhileWritersComeAndGoLosesNothing() throws Exception {
+        UsageLedger ledger = new UsageLedger();
+        UsageLedger.Key key = new UsageLedger.Key("outbound", "r/0", "echo", null);
+        UsageLedger.Counters held = ledger.counters(key);
+        int bursts = 200;
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int b = 0; b < bursts; b++) {
+                for (int i = 0; i < 50; i++) held.record(200, 100 + i, 0, 1, 0, false);
+                try {
+                    Thread.sleep(b % 4);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        long requests = 0;
+        long bytesOut = 0;
+        while (writer.isAlive()) {
+            for (UsageLedger.Row row : ledger.drain()) {
+                requests += row.requests();
+                bytesOut += row.bytesOut();
+            }
+        }
+        writer.join();
+        for (UsageLedger.Row row : ledger.drain()) {
+            requests += row.requests();
+            bytesOut += row.bytesOut();
+        }
+        assertThat(requests).isEqualTo(bursts * 50L);
+        assertThat(bytesOut).isEqualTo(bursts * 50L);
+    }
 }

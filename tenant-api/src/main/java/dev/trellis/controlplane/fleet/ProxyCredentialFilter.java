@@ -15,15 +15,21 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Authenticates {@code Authorization: Bearer trp_…} proxy tokens: the token names its proxy, whose
  * row holds the token's hash and the end of its current certificate's life. Verified against the
- * database unless this replica did so in the last few seconds ({@link RecentProxyTokens}). Not a
+ * database unless this replica did so in the last few seconds ({@link RecentProxyTokens}), or, for
+ * {@code POST /v1/fleet/usage}, whose insert checks the proxy's row again, in the last minutes. The
+ * token's SHA-256 is left in the request ({@link FleetProxy#TOKEN_HASH}) for such a write. Not a
  * bean: a filter bean would also be registered with the servlet container, for every path.
  */
 class ProxyCredentialFilter extends OncePerRequestFilter {
+    /** The one path whose handler verifies the proxy again in its own write. */
+    private static final String USAGE = "/v1/fleet/usage";
+
     private final TenantTransactions transactions;
     private final Proxies proxies;
     private final RecentProxyTokens recent;
@@ -39,7 +45,10 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String token = token(request);
         if (token != null) {
-            Optional<FleetProxy> proxy = recent.find(token, TenantTransactions.now()).or(() -> verify(token));
+            Instant now = TenantTransactions.now();
+            boolean rechecked = "POST".equals(request.getMethod()) && USAGE.equals(request.getRequestURI());
+            Optional<FleetProxy> proxy = (rechecked ? recent.findRechecked(token, now) : recent.find(token, now))
+                    .or(() -> verify(token));
             if (proxy.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
                         "unknown proxy token, or its certificate has expired");
@@ -47,6 +56,7 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
             }
             SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
                     proxy.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + FleetSecurity.PROXY)));
+            request.setAttribute(FleetProxy.TOKEN_HASH, MintedCredential.hash(token));
         }
         chain.doFilter(request, response);
     }

@@ -1,11 +1,9 @@
 package dev.trellis.controlplane.fleet;
 
+import dev.trellis.controlplane.access.MintedCredential;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -19,19 +17,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * token. A hit still honours the end of the certificate's life; endpoint withdrawal and renewal
  * forget the proxy here, and a proxy deleted on another replica (its mesh deleted) is cut off
  * within the cache's lifetime.
+ *
+ * <p>Requests whose own write checks the proxy's row again, in the write's transaction
+ * ({@code POST /v1/fleet/usage}: token hash, revocation and certificate in the insert itself), may use
+ * an entry for much longer ({@code trellis.fleet.usage-token-cache}, default {@code 10m}): the entry only
+ * names the proxy's tenant, mesh and service, which never change, and revocation or renewal anywhere is
+ * honoured by that write at once. A proxy reporting every 10 s then costs no verification of its own.
  */
 @Component
 class RecentProxyTokens {
     private static final int MAX_ENTRIES = 100_000;
 
     private final long lifetimeNanos;
+    private final long recheckedLifetimeNanos;
     private final ConcurrentHashMap<String, Verified> byTokenHash = new ConcurrentHashMap<>();
 
     private record Verified(FleetProxy proxy, Instant certificateNotAfter, long verifiedAtNanos) {
     }
 
-    RecentProxyTokens(@Value("${trellis.fleet.token-cache:5s}") Duration lifetime) {
+    RecentProxyTokens(@Value("${trellis.fleet.token-cache:5s}") Duration lifetime,
+                      @Value("${trellis.fleet.usage-token-cache:10m}") Duration recheckedLifetime) {
         this.lifetimeNanos = lifetime.toNanos();
+        this.recheckedLifetimeNanos = lifetime.isZero() ? 0 : Math.max(lifetimeNanos, recheckedLifetime.toNanos());
     }
 
     boolean enabled() {
@@ -39,15 +46,25 @@ class RecentProxyTokens {
     }
 
     Optional<FleetProxy> find(String token, Instant now) {
-        if (lifetimeNanos == 0) return Optional.empty();
+        return find(token, now, lifetimeNanos);
+    }
+
+    /** As {@link #find}, for a request whose write verifies the proxy's row again in its own transaction. */
+    Optional<FleetProxy> findRechecked(String token, Instant now) {
+        return find(token, now, recheckedLifetimeNanos);
+    }
+
+    private Optional<FleetProxy> find(String token, Instant now, long lifetime) {
+        if (lifetime == 0) return Optional.empty();
         String key = hash(token);
         Verified verified = byTokenHash.get(key);
         if (verified == null) return Optional.empty();
-        if (System.nanoTime() - verified.verifiedAtNanos() > lifetimeNanos || !now.isBefore(verified.certificateNotAfter())) {
+        long age = System.nanoTime() - verified.verifiedAtNanos();
+        if (age > recheckedLifetimeNanos || !now.isBefore(verified.certificateNotAfter())) {
             byTokenHash.remove(key, verified);
             return Optional.empty();
         }
-        return Optional.of(verified.proxy());
+        return age > lifetime ? Optional.empty() : Optional.of(verified.proxy());
     }
 
     void remember(String token, Proxies.Authenticated authenticated) {
@@ -62,10 +79,6 @@ class RecentProxyTokens {
     }
 
     private static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return HexFormat.of().formatHex(MintedCredential.hash(token));
     }
 }

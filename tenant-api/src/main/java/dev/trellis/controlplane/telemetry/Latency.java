@@ -5,18 +5,37 @@ import org.HdrHistogram.Histogram;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * Latency as the proxies send it: an HdrHistogram of microseconds in its compressed encoding.
  * Histograms merge by adding counts, in any order with the same result, which is what makes minute
  * buckets, hour roll-ups and query windows exact merges of what the proxies measured.
+ *
+ * <p>Ingestion reads every row of every report, so the hot paths do not build a histogram per
+ * encoding: {@link #isValid} checks an encoding by reading its counts without allocating one,
+ * {@link #addTo} adds an encoding's counts straight into a histogram (what {@code Histogram.add}
+ * of the decoded one would do, value by value), and {@link #encode} reuses its compressor. Inflaters,
+ * deflaters and buffers come from a small pool (requests run on virtual threads, so a thread-local
+ * one would be made per request). The format is HdrHistogram's V2 compressed encoding: an 8-byte
+ * header (cookie, compressed length), then the deflated V2 encoding (a 40-byte header, then the
+ * counts as ZigZag LEB128 words, a negative word being a run of zeros). An encoding this reader does
+ * not handle (a shifted histogram, an older version) goes through HdrHistogram's own decoder.
  */
 final class Latency {
     /** Two significant digits, as the proxy records; adding a histogram of more digits still works. */
     static final int DIGITS = 2;
     /** Largest encoded histogram accepted from a proxy. */
     static final int MAX_ENCODED_BYTES = 64 * 1024;
+    /** Largest inflated encoding accepted (two digits over the whole range of a long take about 64 KB). */
+    static final int MAX_INFLATED_BYTES = 1024 * 1024;
+
+    private static final int COMPRESSED_COOKIE = 0x1c849304 | 0x10;
+    private static final int COOKIE = 0x1c849303 | 0x10;
+    private static final int HEADER_BYTES = 40;
 
     private Latency() {
     }
@@ -27,32 +46,190 @@ final class Latency {
         return histogram;
     }
 
+    /** Whether {@code encoded} is a compressed HdrHistogram this class can add (counts ≥ 0, values in range). */
+    static boolean isValid(byte[] encoded) {
+        return read(encoded, null);
+    }
+
+    /**
+     * Adds the encoded histogram's counts to {@code target} in one pass; false when it is not a valid
+     * encoding, in which case part of it may have been added: give it encodings checked with
+     * {@link #isValid} when they came in, or made by {@link #encode}.
+     */
+    static boolean addTo(Histogram target, byte[] encoded) {
+        return read(encoded, target);
+    }
+
+    /** The decoded histogram (a new one), for callers that keep it. */
     static Optional<Histogram> decode(byte[] encoded) {
-        if (encoded == null || encoded.length == 0 || encoded.length > MAX_ENCODED_BYTES) return Optional.empty();
-        try {
-            // Decoded as it was encoded (its range and digits), then allowed to grow when more is added to it:
-            // no second histogram to copy it into (ingestion decodes every row of every report).
-            Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
-            decoded.setAutoResize(true);
-            return Optional.of(decoded);
-        } catch (DataFormatException | RuntimeException e) {
-            return Optional.empty();
-        }
+        Histogram decoded = empty();
+        return addTo(decoded, encoded) ? Optional.of(decoded) : Optional.empty();
     }
 
     static Histogram decodeStored(byte[] encoded) {
         return decode(encoded).orElseGet(Latency::empty);
     }
 
+    /** Reads {@code encoded}; with a target, adds its counts to it as it goes. */
+    private static boolean read(byte[] encoded, Histogram target) {
+        if (encoded == null || encoded.length < 8 || encoded.length > MAX_ENCODED_BYTES) return false;
+        ByteBuffer header = ByteBuffer.wrap(encoded);
+        if (header.getInt() != COMPRESSED_COOKIE) return library(encoded, target);
+        int compressed = header.getInt();
+        if (compressed <= 0 || compressed > encoded.length - 8) return false;
+        Codec codec = Codec.take();
+        try {
+            Inflater inflater = codec.inflater;
+            inflater.reset();
+            inflater.setInput(encoded, 8, compressed);
+            byte[] out = codec.buffer;
+            int length = 0;
+            while (!inflater.finished()) {
+                if (length == out.length) {
+                    if (out.length >= MAX_INFLATED_BYTES) return false;
+                    out = codec.buffer = Arrays.copyOf(out, Math.min(MAX_INFLATED_BYTES, out.length * 2));
+                }
+                int n = inflater.inflate(out, length, out.length - length);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) return false;
+                length += n;
+            }
+            return counts(ByteBuffer.wrap(out, 0, length), encoded, target);
+        } catch (DataFormatException e) {
+            return false;
+        } finally {
+            codec.give();
+        }
+    }
+
+    private static boolean counts(ByteBuffer in, byte[] encoded, Histogram target) {
+        if (in.remaining() < HEADER_BYTES || in.getInt() != COOKIE) return library(encoded, target);
+        int payload = in.getInt();
+        int normalizingOffset = in.getInt();
+        int digits = in.getInt();
+        long lowest = in.getLong();
+        long highest = in.getLong();
+        in.getDouble();
+        if (normalizingOffset != 0) return library(encoded, target);
+        // The encoded highest trackable value is not a bound: an auto-resized histogram's counts may cover more.
+        if (payload < 0 || payload != in.remaining() || digits < 0 || digits > 5 || lowest < 1 || highest < 2 * lowest) {
+            return false;
+        }
+        // The layout HdrHistogram derives from (digits, lowest): sub-buckets per bucket and the unit's magnitude.
+        long largestSingleUnit = 2 * (long) Math.pow(10, digits);
+        int subBucketCountMagnitude = 64 - Long.numberOfLeadingZeros(largestSingleUnit - 1);
+        int halfMagnitude = Math.max(subBucketCountMagnitude, 1) - 1;
+        int halfCount = 1 << halfMagnitude;
+        int unitMagnitude = 63 - Long.numberOfLeadingZeros(lowest);
+        long total = 0;
+        long index = 0;
+        while (in.hasRemaining()) {
+            long word = zigZag(in);
+            if (word == Long.MIN_VALUE) return false;
+            if (word < 0) {
+                if (word < -MAX_INFLATED_BYTES * 256L) return false;
+                index += -word;
+                continue;
+            }
+            if (word > 0) {
+                long bucket = (index >> halfMagnitude) - 1;
+                long subBucket = (index & (halfCount - 1)) + halfCount;
+                if (bucket < 0) {
+                    subBucket -= halfCount;
+                    bucket = 0;
+                }
+                long shift = bucket + unitMagnitude;
+                if (shift > 62 - subBucketCountMagnitude) return false;
+                long value = subBucket << (int) shift;
+                total += word;
+                if (total < 0) return false;
+                if (target != null) target.recordValueWithCount(value, word);
+            }
+            index++;
+        }
+        return true;
+    }
+
+    /** One ZigZag LEB128 word as HdrHistogram writes it (at most 9 bytes, the ninth with 8 bits); MIN_VALUE when cut short. */
+    private static long zigZag(ByteBuffer in) {
+        long value = 0;
+        for (int i = 0; i < 9; i++) {
+            if (!in.hasRemaining()) return Long.MIN_VALUE;
+            int b = in.get() & 0xff;
+            if (i == 8) {
+                value |= (long) b << 56;
+                break;
+            }
+            value |= (long) (b & 0x7f) << (7 * i);
+            if ((b & 0x80) == 0) break;
+        }
+        return (value >>> 1) ^ -(value & 1);
+    }
+
+    /** An encoding only HdrHistogram's decoder reads (it allocates a histogram of the encoded size). */
+    private static boolean library(byte[] encoded, Histogram target) {
+        try {
+            Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+            if (target != null) target.add(decoded);
+            return true;
+        } catch (DataFormatException | RuntimeException e) {
+            return false;
+        }
+    }
+
     static byte[] encode(Histogram histogram) {
-        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
-        return Arrays.copyOf(buffer.array(), length);
+        Codec codec = Codec.take();
+        try {
+            int needed = histogram.getNeededByteBufferCapacity();
+            if (codec.plain.capacity() < needed) codec.plain = ByteBuffer.allocate(Math.max(needed, codec.plain.capacity() * 2));
+            ByteBuffer plain = codec.plain.clear();
+            int length = histogram.encodeIntoByteBuffer(plain);
+            Deflater deflater = codec.deflater;
+            deflater.reset();
+            deflater.setInput(plain.array(), 0, length);
+            deflater.finish();
+            byte[] out = codec.buffer;
+            int compressed = 8;
+            while (!deflater.finished()) {
+                if (compressed == out.length) out = codec.buffer = Arrays.copyOf(out, out.length * 2);
+                compressed += deflater.deflate(out, compressed, out.length - compressed);
+            }
+            ByteBuffer.wrap(out).putInt(COMPRESSED_COOKIE).putInt(compressed - 8);
+            return Arrays.copyOf(out, compressed);
+        } finally {
+            codec.give();
+        }
     }
 
     /** The latency at {@code percentile} (0–100) in milliseconds, or null with no requests. */
     static Double millis(Histogram histogram, double percentile) {
         if (histogram.getTotalCount() == 0) return null;
         return histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** An inflater, a deflater and their buffers, lent to one caller at a time. */
+    private static final class Codec {
+        private static final ConcurrentLinkedQueue<Codec> POOL = new ConcurrentLinkedQueue<>();
+        private static final int POOLED = 64;
+
+        final Inflater inflater = new Inflater();
+        final Deflater deflater = new Deflater();
+        byte[] buffer = new byte[16 * 1024];
+        ByteBuffer plain = ByteBuffer.allocate(16 * 1024);
+
+        static Codec take() {
+            Codec codec = POOL.poll();
+            return codec != null ? codec : new Codec();
+        }
+
+        void give() {
+            if (buffer.length > 256 * 1024) buffer = new byte[16 * 1024];
+            if (plain.capacity() > 256 * 1024) plain = ByteBuffer.allocate(16 * 1024);
+            // A burst may make more than the pool keeps: those are released (their native memory with them).
+            if (POOL.size() < POOLED) POOL.offer(this);
+            else {
+                inflater.end();
+                deflater.end();
+            }
+        }
     }
 }

@@ -99,7 +99,7 @@ class MetricBuckets {
 
     static Histogram merged(List<Row> rows) {
         Histogram all = Latency.empty();
-        for (Row row : rows) all.add(Latency.decodeStored(row.latency()));
+        for (Row row : rows) Latency.addTo(all, row.latency());
         return all;
     }
 }

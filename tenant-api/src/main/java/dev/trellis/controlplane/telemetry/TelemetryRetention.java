@@ -97,7 +97,7 @@ class TelemetryRetention {
                     counts.bytesOut += rs.getLong(14);
                     counts.retries += rs.getLong(15);
                     counts.breakerRejections += rs.getLong(16);
-                    counts.merge(Latency.decodeStored(rs.getBytes(17)));
+                    Latency.addTo(counts.latency, rs.getBytes(17));
                 }, tenant, Timestamp.from(cutoff));
         byMesh.forEach((mesh, buckets) -> ingest.add("metric_hours", tenant, mesh, buckets));
         jdbc.update("DELETE FROM metric_minutes WHERE tenant_id = ? AND bucket < ?", tenant, Timestamp.from(cutoff));

@@ -3,6 +3,7 @@ package dev.trellis.controlplane.telemetry;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.fleet.FleetProxy;
 import dev.trellis.controlplane.web.JsonBody;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -26,9 +27,12 @@ class UsageController {
     }
 
     @PostMapping("/v1/fleet/usage")
-    Accepted report(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body) {
+    Accepted report(@AuthenticationPrincipal FleetProxy proxy, @RequestBody(required = false) byte[] body,
+                    HttpServletRequest request) {
         var now = TenantTransactions.now();
         UsageReport report = UsageReport.read(JsonBody.object(body), proxy.id(), now);
-        return new Accepted(report.sequence(), !ingest.ingest(proxy, report, now));
+        // The proxy was let in on this replica's memory of its token: the insert checks its row again.
+        byte[] tokenHash = (byte[]) request.getAttribute(FleetProxy.TOKEN_HASH);
+        return new Accepted(report.sequence(), !ingest.ingest(proxy, tokenHash, report, now));
     }
 }

@@ -9,7 +9,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,13 @@ import java.util.TreeMap;
  * locked by every report's transaction.
  *
  * <p>Every replica folds every {@code trellis.telemetry.fold-interval} (default {@code 10s}), skipping the
- * rows another replica is folding. Readers of the buckets call {@link #catchUp} first, which waits for
- * those, so an answer holds every report counted before it was asked.
+ * rows another replica is folding, and only the minutes that are over ({@code trellis.telemetry.fold-settle},
+ * default {@code 15s}, after the minute's end, the time its last reports take to arrive): a bucket is then
+ * written about once per minute, from all its reports at once, instead of once per fold with its stored
+ * histogram read back and merged each time. A batch takes reports in (minute, service) order, so a bucket's
+ * reports are mostly in one batch. Readers of the buckets call {@link #catchUp} first, which folds
+ * everything pending (the current minute too) and waits for folds in progress, so an answer holds every
+ * report counted before it was asked.
  */
 @Component
 class UsageFolding {
@@ -36,54 +43,73 @@ class UsageFolding {
     private final JdbcTemplate jdbc;
     private final UsageIngest ingest;
     private final int batch;
+    private final Duration settle;
 
     UsageFolding(TenantTransactions transactions, JdbcTemplate jdbc, UsageIngest ingest,
-                 @Value("${trellis.telemetry.fold-batch:2000}") int batch) {
+                 @Value("${trellis.telemetry.fold-batch:2000}") int batch,
+                 @Value("${trellis.telemetry.fold-settle:15s}") Duration settle) {
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.ingest = ingest;
         this.batch = batch;
+        this.settle = settle;
     }
 
     @Scheduled(fixedDelayString = "${trellis.telemetry.fold-interval:10s}", initialDelayString = "${trellis.telemetry.fold-interval:10s}")
     void run() {
         try {
-            foldAll(true);
+            foldAll(true, settledBefore(TenantTransactions.now()));
         } catch (RuntimeException e) {
             log.warn("folding usage reports failed; the next run retries: {}", e.toString());
         }
     }
 
+    /** The first minute whose reports may still be arriving: minutes before it are folded by the scheduled run. */
+    Instant settledBefore(Instant now) {
+        return now.minus(settle).minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+    }
+
     /** Folds every tenant's pending reports; answers how many. {@code skipLocked}: leave the ones another fold holds. */
     int foldAll(boolean skipLocked) {
+        return foldAll(skipLocked, Instant.MAX);
+    }
+
+    /** As {@link #foldAll(boolean)}, only reports of the minutes before {@code before}. */
+    int foldAll(boolean skipLocked, Instant before) {
         int folded = 0;
         for (String tenant : jdbc.queryForList("SELECT tenant_id FROM telemetry_pending_tenants()", String.class)) {
-            folded += fold(tenant, skipLocked);
+            folded += fold(tenant, skipLocked, before);
         }
         return folded;
     }
 
     /** Folds the tenant's pending reports, waiting for those another fold holds: afterwards its buckets hold every report counted so far. */
     void catchUp(String tenantId) {
-        fold(tenantId, false);
+        fold(tenantId, false, Instant.MAX);
     }
 
-    private int fold(String tenantId, boolean skipLocked) {
+    private int fold(String tenantId, boolean skipLocked, Instant before) {
+        Timestamp cutoff = before.equals(Instant.MAX) ? null : Timestamp.from(before);
         int total = 0;
         while (true) {
-            int folded = transactions.inTenant(tenantId, () -> foldBatch(tenantId, skipLocked));
+            int folded = transactions.inTenant(tenantId, () -> foldBatch(tenantId, skipLocked, cutoff));
             total += folded;
             if (folded < batch) return total;
         }
     }
 
-    private int foldBatch(String tenantId, boolean skipLocked) {
+    private int foldBatch(String tenantId, boolean skipLocked, Timestamp before) {
         Map<String, Map<UsageIngest.BucketKey, UsageIngest.Counts>> buckets = new TreeMap<>();
         Map<String, Map<Timestamp, long[]>> usage = new TreeMap<>();
         int[] reports = {0};
-        // Rows are locked in key order, so two folds that wait for each other's rows cannot deadlock.
+        // Rows are locked in one total order (ending with the key), so two folds that wait for each other's rows
+        // cannot deadlock; (minute, service) first puts a bucket's reports in one batch.
+        List<Object> params = new ArrayList<>(List.of(tenantId));
+        if (before != null) params.add(before);
+        params.add(batch);
         jdbc.query("DELETE FROM usage_pending WHERE (proxy_id, sequence) IN (SELECT proxy_id, sequence FROM usage_pending"
-                + " WHERE tenant_id = ? ORDER BY proxy_id, sequence LIMIT ? FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "")
+                + " WHERE tenant_id = ?" + (before != null ? " AND minute < ?" : "")
+                + " ORDER BY minute, service, proxy_id, sequence LIMIT ? FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "")
                 + ") RETURNING mesh, service, minute, proxy_milliseconds, requests, bytes_in, bytes_out, routes", rs -> {
             reports[0]++;
             String mesh = rs.getString(1);
@@ -99,7 +125,7 @@ class UsageFolding {
             long[] sums = usage.computeIfAbsent(mesh, m -> new TreeMap<>()).computeIfAbsent(minute, t -> new long[5]);
             for (int i = 0; i < 4; i++) sums[i] += rs.getLong(4 + i);
             sums[4]++;
-        }, tenantId, batch);
+        }, params.toArray());
         buckets.forEach((mesh, rows) -> ingest.add("metric_minutes", tenantId, mesh, rows));
         List<Object[]> usageRows = new ArrayList<>();
         usage.forEach((mesh, minutes) -> minutes.forEach((minute, sums) ->

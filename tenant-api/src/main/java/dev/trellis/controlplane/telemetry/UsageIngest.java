@@ -62,8 +62,7 @@ class UsageIngest {
         long bytesOut;
         long retries;
         long breakerRejections;
-        Histogram latency = Latency.empty();
-        private boolean empty = true;
+        final Histogram latency = Latency.empty();
 
         void add(UsageReport.RouteUsage row) {
             for (int i = 0; i < byClass.length; i++) byClass[i] += row.requestsByClass()[i];
@@ -71,21 +70,15 @@ class UsageIngest {
             bytesOut += row.bytesOut();
             retries += row.retries();
             breakerRejections += row.breakerRejections();
-            merge(Latency.decodeStored(row.latency()));
-        }
-
-        /** Adds a histogram that is this bucket's from now on: the first one is adopted, not copied into an empty one. */
-        void merge(Histogram decoded) {
-            if (empty) latency = decoded;
-            else latency.add(decoded);
-            empty = false;
+            // Added straight from the encoding (checked when the report was read): no histogram per row.
+            Latency.addTo(latency, row.latency());
         }
     }
 
-    /** One report to count. */
-    private record Pending(FleetProxy proxy, UsageReport report, Instant receivedAt, String key) {
-        Pending(FleetProxy proxy, UsageReport report, Instant receivedAt) {
-            this(proxy, report, receivedAt, proxy.id() + "\u0000" + String.format("%020d", report.sequence()));
+    /** One report to count; {@code tokenHash}, when given, is checked against the proxy's row in the insert. */
+    private record Pending(FleetProxy proxy, byte[] tokenHash, UsageReport report, Instant receivedAt, String key) {
+        Pending(FleetProxy proxy, byte[] tokenHash, UsageReport report, Instant receivedAt) {
+            this(proxy, tokenHash, report, receivedAt, proxy.id() + "\u0000" + String.format("%020d", report.sequence()));
         }
     }
 
@@ -99,9 +92,40 @@ class UsageIngest {
      * docs/benchmarks.md. {@link #count} takes a list so that it can come back.)
      */
     boolean ingest(FleetProxy proxy, UsageReport report, Instant receivedAt) {
-        Pending pending = new Pending(proxy, report, receivedAt);
+        return ingest(proxy, null, report, receivedAt);
+    }
+
+    /**
+     * As {@link #ingest(FleetProxy, UsageReport, Instant)}, and the insert itself checks that the proxy's
+     * row still has this token hash, is not revoked and its certificate still valid at {@code receivedAt}
+     * (null: the caller verified the proxy in this request).
+     *
+     * @throws ProxyNoLongerValid when it is not, writing nothing
+     */
+    boolean ingest(FleetProxy proxy, byte[] tokenHash, UsageReport report, Instant receivedAt) {
+        Pending pending = new Pending(proxy, tokenHash, report, receivedAt);
         return transactions.inTenant(proxy.tenantId(), () -> count(proxy.tenantId(), List.of(pending))).get(pending);
     }
+
+    private static final String VALID_PROXY = "SELECT 1 FROM proxies WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL"
+            + " AND not_after > ?::timestamptz";
+
+    /** One report: its key, and its route rows to fold only when the key was new (and the proxy, if checked, valid). */
+    private static final String COUNT = """
+            WITH counted AS (
+                INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, service, window_start, window_end,
+                    received_at, snapshot_version, uptime_seconds, requests, bytes_in, bytes_out, proxy_milliseconds,
+                    dropped_reports, connections_opened, connections_active)
+                SELECT ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::timestamptz, ?::timestamptz, ?::timestamptz,
+                    ?::text, ?::float8, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::bigint
+                WHERE NOT ?::boolean OR EXISTS (%s)
+                ON CONFLICT (proxy_id, sequence) DO NOTHING
+                RETURNING proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out)
+            INSERT INTO usage_pending (proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests,
+                                       bytes_in, bytes_out, minute, routes)
+            SELECT proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out,
+                   ?::timestamptz, ?::bytea
+            FROM counted""".formatted(VALID_PROXY);
 
     /**
      * Records the reports' keys (in key order) and, for the new ones, their route rows to be folded
@@ -122,28 +146,26 @@ class UsageIngest {
         List<Object[]> rows = new ArrayList<>();
         for (Pending p : distinct) {
             UsageReport r = p.report();
+            // With a token hash the row is inserted only if the proxy's row still lets that token in (same
+            // statement, same transaction: a revocation committed anywhere before it is honoured).
+            boolean checked = p.tokenHash() != null;
             rows.add(new Object[]{p.proxy().id(), r.sequence(), tenant, p.proxy().mesh(), p.proxy().service(),
                     Timestamp.from(r.windowStart()), Timestamp.from(r.windowEnd()), Timestamp.from(p.receivedAt()),
                     r.snapshotVersion(), r.uptimeSeconds(), r.requests(), r.bytesIn(), r.bytesOut(), proxyMillis(r),
                     r.droppedReports(), r.connectionsOpened(), r.connectionsActive(),
+                    checked, p.proxy().id(), checked ? p.tokenHash() : new byte[0], Timestamp.from(p.receivedAt()),
                     Timestamp.from(r.windowStart().truncatedTo(ChronoUnit.MINUTES)), PendingRoutes.encode(r.routes())});
         }
-        int[] inserted = jdbc.batchUpdate("""
-                WITH counted AS (
-                    INSERT INTO usage_reports (proxy_id, sequence, tenant_id, mesh, service, window_start, window_end,
-                        received_at, snapshot_version, uptime_seconds, requests, bytes_in, bytes_out, proxy_milliseconds,
-                        dropped_reports, connections_opened, connections_active)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (proxy_id, sequence) DO NOTHING
-                    RETURNING proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out)
-                INSERT INTO usage_pending (proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests,
-                                           bytes_in, bytes_out, minute, routes)
-                SELECT proxy_id, sequence, tenant_id, mesh, service, proxy_milliseconds, requests, bytes_in, bytes_out, ?, ?
-                FROM counted""", rows);
+        int[] inserted = jdbc.batchUpdate(COUNT, rows);
         List<dev.trellis.billing.UsageReport> metered = new ArrayList<>();
         for (int i = 0; i < distinct.size(); i++) {
             Pending p = distinct.get(i);
             boolean isNew = inserted[i] != 0;
+            // Nothing inserted: a duplicate, or the proxy no longer valid (told apart only then, off the common path).
+            if (!isNew && p.tokenHash() != null && jdbc.queryForList(VALID_PROXY, p.proxy().id(), p.tokenHash(),
+                    Timestamp.from(p.receivedAt())).isEmpty()) {
+                throw new ProxyNoLongerValid();
+            }
             counted.put(p, isNew);
             if (!isNew) continue;
             UsageReport r = p.report();
@@ -211,8 +233,8 @@ class UsageIngest {
             if (rs.getBoolean("inserted")) return;
             BucketKey key = new BucketKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getTimestamp(6).toInstant());
-            Histogram merged = Latency.decodeStored(rs.getBytes("latency"));
-            merged.add(buckets.get(key).latency);
+            Histogram merged = buckets.get(key).latency;
+            Latency.addTo(merged, rs.getBytes("latency"));
             merges.add(new Object[]{Latency.encode(merged), tenantId, mesh, key.service(), key.direction(), key.rule(), key.upstream(),
                     key.caller(), Timestamp.from(key.bucket())});
         }, params.toArray());

@@ -155,7 +155,7 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
         } else {
             try {
                 latency = Base64.getDecoder().decode(encoded.asString());
-                if (Latency.decode(latency).isEmpty()) latency = null;
+                if (!Latency.isValid(latency)) latency = null;
             } catch (IllegalArgumentException e) {
                 latency = null;
             }

@@ -13,7 +13,7 @@ class RecentProxyTokensTest {
 
     @Test
     void aVerifiedTokenIsFoundUntilItsCertificateEnds() {
-        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1));
+        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1), Duration.ofMinutes(1));
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(10)));
 
         assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
@@ -24,13 +24,13 @@ class RecentProxyTokensTest {
 
     @Test
     void entriesLiveOnlyAsLongAsTheCacheSaysAndForgettingAProxyDropsItsTokens() throws InterruptedException {
-        RecentProxyTokens shortLived = new RecentProxyTokens(Duration.ofMillis(50));
+        RecentProxyTokens shortLived = new RecentProxyTokens(Duration.ofMillis(50), Duration.ofMillis(50));
         shortLived.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         assertThat(shortLived.find("trp_a_secret", NOW)).contains(PROXY);
         Thread.sleep(80);
         assertThat(shortLived.find("trp_a_secret", NOW)).isEmpty();
 
-        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1));
+        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1), Duration.ofMinutes(1));
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         recent.forget("trp_b");
         assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
@@ -40,8 +40,25 @@ class RecentProxyTokensTest {
 
     @Test
     void aZeroLifetimeCachesNothing() {
-        RecentProxyTokens off = new RecentProxyTokens(Duration.ZERO);
+        RecentProxyTokens off = new RecentProxyTokens(Duration.ZERO, Duration.ofMinutes(10));
         off.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         assertThat(off.find("trp_a_secret", NOW)).isEmpty();
+        assertThat(off.findRechecked("trp_a_secret", NOW)).isEmpty();
+    }
+
+    @Test
+    void aWriteThatChecksTheProxyAgainUsesAnEntryLongerButNeverPastItsCertificateOrAForget() throws InterruptedException {
+        RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMillis(50), Duration.ofMinutes(10));
+        recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
+        Thread.sleep(80);
+        assertThat(recent.find("trp_a_secret", NOW)).as("past the short lifetime").isEmpty();
+        assertThat(recent.findRechecked("trp_a_secret", NOW)).as("the short lookup kept it").contains(PROXY);
+        assertThat(recent.findRechecked("trp_a_other", NOW)).isEmpty();
+        assertThat(recent.findRechecked("trp_a_secret", NOW.plusSeconds(60))).as("certificate ended").isEmpty();
+        assertThat(recent.findRechecked("trp_a_secret", NOW)).as("and the entry is gone").isEmpty();
+
+        recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
+        recent.forget("trp_a");
+        assertThat(recent.findRechecked("trp_a_secret", NOW)).isEmpty();
     }
 }

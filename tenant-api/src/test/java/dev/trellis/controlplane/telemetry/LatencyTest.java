@@ -1,0 +1,150 @@
+package dev.trellis.controlplane.telemetry;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.DataFormatException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Latency} reads and writes HdrHistogram's compressed encoding without HdrHistogram's decoder:
+ * over random histograms (digits, units, ranges, zero runs, large counts) it must agree with the
+ * library exactly, both ways, and refuse damaged encodings without throwing.
+ */
+class LatencyTest {
+    private static Histogram random(Random random) {
+        int digits = 1 + random.nextInt(4);
+        long lowest = random.nextBoolean() ? 1 : 1 + random.nextInt(2000);
+        Histogram histogram = new Histogram(lowest, 2 * lowest + random.nextInt(1000), digits);
+        histogram.setAutoResize(true);
+        int values = random.nextInt(300);
+        long range = switch (random.nextInt(3)) {
+            case 0 -> 1_000;
+            case 1 -> 100_000_000;
+            default -> 1L << 50;
+        };
+        for (int i = 0; i < values; i++) {
+            long count = random.nextInt(10) == 0 ? 1L + random.nextInt(Integer.MAX_VALUE) * 1000L : 1 + random.nextInt(5);
+            histogram.recordValueWithCount(Math.floorMod(random.nextLong(), range), count);
+        }
+        return histogram;
+    }
+
+    private static byte[] libraryEncoding(Histogram histogram) {
+        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        return Arrays.copyOf(buffer.array(), length);
+    }
+
+    @Test
+    void readsWhatHdrHistogramWrites() throws DataFormatException {
+        Random random = new Random(14);
+        for (int i = 0; i < 400; i++) {
+            Histogram source = random(random);
+            byte[] encoded = libraryEncoding(source);
+            Histogram expected = Latency.empty();
+            expected.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0));
+
+            assertThat(Latency.isValid(encoded)).as("case %d", i).isTrue();
+            Histogram added = Latency.empty();
+            added.recordValue(7);
+            expected.recordValue(7);
+            assertThat(Latency.addTo(added, encoded)).isTrue();
+            assertThat(added).as("case %d", i).isEqualTo(expected);
+            assertThat(added.getTotalCount()).isEqualTo(expected.getTotalCount());
+        }
+    }
+
+    @Test
+    void hdrHistogramReadsWhatItWrites() throws DataFormatException {
+        Random random = new Random(15);
+        for (int i = 0; i < 400; i++) {
+            Histogram source = random(random);
+            byte[] encoded = Latency.encode(source);
+            Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+            // (Against the library's own round trip: an empty histogram with a large unit does not survive that exactly.)
+            Histogram expected = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(libraryEncoding(source)), 0);
+            assertThat(decoded).as("case %d", i).isEqualTo(expected);
+            if (source.getTotalCount() > 0) assertThat(decoded).isEqualTo(source);
+            assertThat(Latency.decodeStored(encoded)).isEqualTo(Latency.decodeStored(libraryEncoding(source)));
+        }
+    }
+
+    @Test
+    void refusesDamagedEncodingsWithoutThrowing() {
+        Random random = new Random(16);
+        int refused = 0;
+        for (int i = 0; i < 2000; i++) {
+            byte[] encoded = libraryEncoding(random(random));
+            byte[] damaged = switch (i % 3) {
+                case 0 -> Arrays.copyOf(encoded, random.nextInt(encoded.length));
+                case 1 -> {
+                    byte[] copy = encoded.clone();
+                    copy[random.nextInt(copy.length)] ^= (byte) (1 + random.nextInt(255));
+                    yield copy;
+                }
+                default -> {
+                    byte[] copy = new byte[encoded.length];
+                    random.nextBytes(copy);
+                    yield copy;
+                }
+            };
+            boolean valid = Latency.isValid(damaged);
+            if (!valid) refused++;
+            Histogram target = Latency.empty();
+            // Whatever it answers, it never throws, and an encoding it accepts is one it can add.
+            assertThat(Latency.addTo(target, damaged)).isEqualTo(valid);
+        }
+        assertThat(refused).isGreaterThan(1500);
+        assertThat(Latency.isValid(null)).isFalse();
+        assertThat(Latency.isValid(new byte[0])).isFalse();
+        assertThat(Latency.isValid(new byte[Latency.MAX_ENCODED_BYTES + 1])).isFalse();
+    }
+
+    @Test
+    void refusesNegativeCountsAndValuesOutOfRange() {
+        // A hand-made V2 encoding: header, then one ZigZag word; a negative word is a run of zeros, so
+        // counts cannot be negative, but a huge run pushes a value past the encoded range.
+        assertThat(Latency.isValid(compressed(1, 1000, new byte[]{2}))).isTrue(); // one value 0 of count 1
+        assertThat(Latency.isValid(compressed(1, 1000, zigZag(-(1L << 40), 2)))).isFalse();
+        assertThat(Latency.isValid(compressed(0, 1000, new byte[]{2}))).isFalse(); // lowest discernible value 0
+        byte[] truncated = {(byte) 0x80};
+        assertThat(Latency.isValid(compressed(1, 1000, truncated))).isFalse();
+    }
+
+    private static byte[] zigZag(long first, long second) {
+        ByteBuffer out = ByteBuffer.allocate(20);
+        for (long v : new long[]{first, second}) {
+            long value = (v << 1) ^ (v >> 63);
+            for (int i = 0; i < 9; i++) {
+                if (i == 8) {
+                    out.put((byte) (value >>> 56));
+                    break;
+                }
+                long rest = value >>> 7;
+                out.put((byte) ((value & 0x7f) | (rest != 0 ? 0x80 : 0)));
+                value = rest;
+                if (value == 0) break;
+            }
+        }
+        return Arrays.copyOf(out.array(), out.position());
+    }
+
+    private static byte[] compressed(long lowest, long highest, byte[] payload) {
+        ByteBuffer plain = ByteBuffer.allocate(40 + payload.length);
+        plain.putInt(0x1c849303 | 0x10).putInt(payload.length).putInt(0).putInt(2).putLong(lowest).putLong(highest).putDouble(1.0)
+                .put(payload);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(plain.array());
+        deflater.finish();
+        byte[] out = new byte[1024];
+        int n = deflater.deflate(out, 8, out.length - 8);
+        deflater.end();
+        ByteBuffer.wrap(out).putInt(0x1c849304 | 0x10).putInt(n);
+        return Arrays.copyOf(out, 8 + n);
+    }
+}
