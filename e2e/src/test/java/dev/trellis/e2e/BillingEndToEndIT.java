@@ -108,7 +108,7 @@ class BillingEndToEndIT {
         assertThat(invoice.get("planVersions").valueStream().map(JsonNode::asString).toList()).containsExactly("free@1", "team@1");
         JsonNode teamLine = line(invoice, "team", "endpoint-hours");
         long proxySeconds = teamLine.get("quantity").asLong();
-        // Each report carries whole seconds of its window (at most a second short for the first and last window).
+        // Reports count the second boundaries their windows cross: under a second short per proxy run.
         assertThat(proxySeconds).isBetween(livedLower / 1000 - 2L * mesh.workloads.size(), livedUpper / 1000);
 
         List<Line> expected = expectedLines(month, switchAt, proxySeconds, requests);

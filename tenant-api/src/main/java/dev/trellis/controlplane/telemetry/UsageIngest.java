@@ -171,10 +171,19 @@ class UsageIngest {
             UsageReport r = p.report();
             // What billing rates, in this same transaction: the report lands in both stores or in neither.
             metered.add(new dev.trellis.billing.UsageReport(tenant, p.proxy().id(), r.sequence(), p.proxy().mesh(),
-                    r.windowEnd(), proxyMillis(r) / 1000, r.requests()));
+                    r.windowEnd(), connectedSeconds(r.windowStart(), r.windowEnd()), r.requests()));
         }
         billing.usage().record(metered);
         return counted;
+    }
+
+    /**
+     * The whole seconds a window counts for billing: the second boundaries it crosses. A proxy's windows
+     * follow each other, so its reports add up to its connected time less at most one second over its whole
+     * run, where truncating each window to whole seconds lost up to a second per report.
+     */
+    static long connectedSeconds(Instant start, Instant end) {
+        return end.getEpochSecond() - start.getEpochSecond();
     }
 
     private static long proxyMillis(UsageReport report) {
