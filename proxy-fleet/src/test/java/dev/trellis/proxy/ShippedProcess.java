@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /** The proxy as shipped: {@code bin/trellis proxy} in its own process, run from a snapshot file, its log in {@code dir}. */
 final class ShippedProcess {
@@ -18,6 +19,12 @@ final class ShippedProcess {
 
     /** Starts it and returns once {@code /ready} answers 200 on {@code admin}. */
     static Process startReady(Path dir, Path snapshotFile, int appPort, int outbound, int admin) throws IOException {
+        return startReady(dir, snapshotFile, appPort, outbound, admin, Map.of());
+    }
+
+    /** The same, with more environment variables (such as {@code TRELLIS_PROXY_JAVA_OPTS}). */
+    static Process startReady(Path dir, Path snapshotFile, int appPort, int outbound, int admin, Map<String, String> env)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of("..", "bin", "trellis").toString(), "proxy")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile());
         builder.environment().put("TRELLIS_PROXY_JAR", Path.of("target", "trellis-proxy.jar").toAbsolutePath().toString());
@@ -27,6 +34,7 @@ final class ShippedProcess {
         builder.environment().put("TRELLIS_INBOUND_PORT", Integer.toString(ProxyHarness.freePort()));
         builder.environment().put("TRELLIS_ADMIN_PORT", Integer.toString(admin));
         builder.environment().put("TRELLIS_DATA_DIR", dir.resolve("data").toString());
+        builder.environment().putAll(env);
         Process proxy = builder.start();
         HttpClient client = HttpClient.newHttpClient();
         // Generous: on a machine shared by many builds a JVM start has taken over 30 s.

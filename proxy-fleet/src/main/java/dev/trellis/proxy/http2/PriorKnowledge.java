@@ -19,6 +19,8 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import dev.trellis.proxy.exchange.Transport;
 
 /**
  * The first bytes of a plaintext connection tell HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3:
@@ -30,6 +32,15 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  */
 public final class PriorKnowledge extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+    /** Stateless, so one for every stream of every connection. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
+    private static final DropExtensionHeaders DROP_EXTENSION_HEADERS = new DropExtensionHeaders();
+    /**
+     * Flushes of the connection's many streams within one turn of the event loop, one write to the
+     * socket: answers come from upstream reads on the same loop, so a flush outside the
+     * connection's own read is consolidated too (a task at the end of the loop's turn flushes).
+     */
+    public static final int FLUSHES_PER_WRITE = 64;
 
     private final List<String> http1Handlers;
     private final Supplier<ChannelHandler> exchanges;
@@ -56,12 +67,14 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
         ChannelPipeline pipeline = ctx.pipeline();
         for (String name : http1Handlers) pipeline.remove(name);
         Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams);
-        pipeline.addAfter(ctx.name(), "h2-frames", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        pipeline.addAfter(ctx.name(), "h2-flush", new FlushConsolidationHandler(FLUSHES_PER_WRITE, true));
+        pipeline.addAfter("h2-flush", "h2-frames", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
         pipeline.addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
                 stream.config().setAutoRead(false);
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new DropExtensionHeaders(), exchanges.get());
+                stream.config().setAllocator(Transport.allocator());
+                stream.pipeline().addLast(STREAM_CODEC, DROP_EXTENSION_HEADERS, exchanges.get());
             }
         }));
         // The connection reads on its own now; each stream reads on demand under HTTP/2 flow control.
@@ -70,6 +83,7 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
     }
 
     /** Netty's conversion adds {@code x-http2-*} headers (stream id, scheme); they describe this hop only. */
+    @ChannelHandler.Sharable
     private static final class DropExtensionHeaders extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -78,8 +92,15 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
         }
 
         private static void strip(HttpHeaders headers) {
-            headers.names().stream().filter(name -> name.regionMatches(true, 0, "x-http2-", 0, 8)).toList()
-                    .forEach(headers::remove);
+            List<CharSequence> found = null; // none but the stream id, usually: no list, no copy of the names
+            for (java.util.Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                CharSequence name = it.next().getKey();
+                if (name.length() >= 8 && io.netty.util.AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8)) {
+                    if (found == null) found = new java.util.ArrayList<>(2);
+                    found.add(name);
+                }
+            }
+            if (found != null) found.forEach(headers::remove);
         }
     }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import dev.trellis.proxy.exchange.Transport;
+import dev.trellis.proxy.http2.PriorKnowledge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -39,6 +42,8 @@ import io.netty.util.concurrent.Promise;
  * with HTTP/1.1.
  */
 final class Http2Connections {
+    /** Stateless, so one for every stream to every endpoint. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false);
     /** Streams a connection is given before the endpoint's SETTINGS say how many it takes. */
     private static final int STREAMS_BEFORE_SETTINGS = 100;
     private static final Exception NOT_H2 = new Exception("the endpoint did not select h2", null, false, false) {
@@ -137,7 +142,8 @@ final class Http2Connections {
 
     /** Netty's frame codec, a watch for GOAWAY, and one child channel per stream. */
     private static void speakHttp2(ChannelPipeline pipeline, Connection connection) {
-        pipeline.addLast(Http2FrameCodecBuilder.forClient().build(),
+        pipeline.addLast(new FlushConsolidationHandler(PriorKnowledge.FLUSHES_PER_WRITE, true),
+                Http2FrameCodecBuilder.forClient().build(),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -157,7 +163,8 @@ final class Http2Connections {
         new Http2StreamChannelBootstrap(connection.channel).handler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamConnection());
+                stream.config().setAllocator(Transport.allocator());
+                stream.pipeline().addLast(STREAM_CODEC, new UpstreamConnection());
             }
         }).open().addListener(opened -> {
             if (!opened.isSuccess()) {

@@ -164,6 +164,7 @@ public final class UpstreamClient {
         return new Bootstrap()
                 .group(loop)
                 .channel(Transport.socketChannel())
+                .resolver(EndpointResolver.INSTANCE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, Transport.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);
