@@ -55,3 +55,5 @@ unzip -q -j -o "${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-con
 
 echo "fleet propagation: $proxies proxies, $writes writes, $replicas replica(s) (pids $cp_pids) at $base, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$java_bin" -cp "$work/lib/*" "$root/bench/FleetPropagation.java" "$base" "$key" "$cp_pids" "$work/csr.pem" "$proxies" "$writes"
+[ "$replicas" -gt 1 ] && echo "requests through HAProxy per replica: $(replica_requests)"
+true
