@@ -25,11 +25,11 @@ import java.util.TreeMap;
 /**
  * Before the web server starts (and so before {@code /readyz} can answer ready), compiles a sample
  * mesh {@code trellis.fleet.warm-up} times (0: off) and runs each snapshot through the bytes a
- * woken poll is answered with and the parse a proxy applies. Measured by bench/fleet-propagation.sh:
- * the first route write after a start-up was answered in 0.24–0.40 s against 0.02–0.15 s for the
- * next ones, and its fan-out came late by as much, because the compiler and the snapshot's JSON
- * still ran in the interpreter. Pure work on made-up documents: nothing is read from or written to
- * the database. Bounded by {@code trellis.fleet.warm-up-limit} on a slow machine.
+ * woken poll is answered with and the parse a proxy applies. Otherwise the first write after a
+ * start-up loads and interprets the compiler while a fleet waits for its snapshot: on the loaded
+ * 2-core machine the first such compilation took about 5 s (FleetWarmUpTest), later ones about 25 ms.
+ * Pure work on made-up documents: nothing is read from or written to the database. Bounded by
+ * {@code trellis.fleet.warm-up-limit} on a slow machine (checked between rounds).
  */
 @Component
 class FleetWarmUp implements WarmUp, SmartInitializingSingleton {
