@@ -269,10 +269,12 @@ public class FleetPropagation {
         for (int attempt = 0; ; attempt++) {
             HttpResponse<byte[]> response = HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()).join();
             var retryAfter = response.headers().firstValue("Retry-After");
-            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 10) return response;
+            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 30) return response;
             retried.incrementAndGet();
             try {
-                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())));
+                // Retry-After plus up to a second of jitter, as a fleet's backoff spreads it: 5,000 retries to the same second
+                // came back as the same burst and were refused again, ten times over, on the loaded machine.
+                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())).plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextInt(1000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return response;
