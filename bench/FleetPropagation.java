@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * Fleet propagation, run by bench/fleet-propagation.sh against a control plane it started:
  * N simulated proxies (long-poll clients in this one process) register with join tokens, hold
  * their polls, and each API write is timed until every proxy received the new snapshot and until
- * it reported it applied. A proxy has "received" a snapshot only once it holds the whole body and
- * has parsed and checked it as the real proxy does ({@link SnapshotJson#read}: consistency and the
- * content hash against the version) and the version matches the ETag. Each proxy starts by taking
+ * it reported it applied. A proxy has "received" a snapshot only once it holds the whole body, the
+ * version matches the ETag, and the body was parsed and checked as the real proxy does
+ * ({@link SnapshotJson#read}: consistency and the content hash against the version) or equals byte
+ * for byte a body of that version that was (see {@link #CHECKED}). Each proxy starts by taking
  * its first snapshot the same way. Peer in the same run: the same N clients reading the snapshot
  * with a plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC)
  * with no poll held and with N held (summed over the replicas when it runs behind a balancer).
