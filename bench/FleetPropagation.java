@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * Fleet propagation, run by bench/fleet-propagation.sh against a control plane it started:
  * N simulated proxies (long-poll clients in this one process) register with join tokens, hold
  * their polls, and each API write is timed until every proxy received the new snapshot and until
- * it reported it applied. A proxy has "received" a snapshot only once it holds the whole body and
- * has parsed and checked it as the real proxy does ({@link SnapshotJson#read}: consistency and the
- * content hash against the version) and the version matches the ETag. Each proxy starts by taking
+ * it reported it applied. A proxy has "received" a snapshot only once it holds the whole body, the
+ * version matches the ETag, and the body was parsed and checked as the real proxy does
+ * ({@link SnapshotJson#read}: consistency and the content hash against the version) or equals byte
+ * for byte a body of that version that was (see {@link #CHECKED}). Each proxy starts by taking
  * its first snapshot the same way. Peer in the same run: the same N clients reading the snapshot
  * with a plain GET all at once. Memory: the control plane's RSS and used heap (after a full GC)
  * with no poll held and with N held (summed over the replicas when it runs behind a balancer).
@@ -54,11 +55,9 @@ public class FleetPropagation {
         String version = initialSnapshots(base, tokens);
 
         List<Long> peer = peer(base, apiKey, proxies);
-        Memory idle = Memory.of(pids);
 
         List<Long> received = Collections.synchronizedList(new ArrayList<>());
         List<Long> reported = Collections.synchronizedList(new ArrayList<>());
-        Memory held = null;
         for (int write = 0; write < writes; write++) {
             CountDownLatch all = new CountDownLatch(proxies);
             long[] writtenAt = new long[1];
@@ -87,8 +86,8 @@ public class FleetPropagation {
                         }));
             }
             Thread.sleep(3000);
-            if (held == null) held = Memory.of(pids);
             int v1 = write % 2 == 0 ? 10 : 90;
+            long[] cpuBefore = cpuNow(pids);
             writtenAt[0] = System.nanoTime();
             HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/meshes/shop/routes/echo-split"))
                     .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
@@ -97,6 +96,7 @@ public class FleetPropagation {
             if (put.statusCode() != 200) throw new IllegalStateException("PUT answered " + put.statusCode() + ": " + put.body());
             if (!all.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("not every proxy applied write " + write);
             CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).join();
+            long[] cpuAfter = cpuNow(pids);
             version = versions.peek();
             if (versions.stream().anyMatch(v -> !v.equals(versions.peek()))) throw new IllegalStateException("proxies got different versions");
             // Where one write's time goes: the PUT (compile and commit, which sends the notification), then the fan-out.
@@ -104,8 +104,24 @@ public class FleetPropagation {
             List<Long> sortedReported = thisWriteReported.stream().sorted().toList();
             System.out.printf("write %d: PUT answered %d ms, first proxy received %d ms, p50 %d ms, last %d ms; reported p50 %d ms, last %d ms%n",
                     write + 1, answered / 1_000_000, ms(sorted, 0), ms(sorted, 0.5), ms(sorted, 1), ms(sortedReported, 0.5), ms(sortedReported, 1));
+            // Who used the CPU from the PUT until the last report: is the simulated fleet itself the bottleneck?
+            StringBuilder cpu = new StringBuilder();
+            for (int i = 0; i < pids.size(); i++) cpu.append(i == 0 ? "" : " + ").append(cpuAfter[i] - cpuBefore[i]);
+            System.out.printf("  CPU from the PUT to the last report: replicas %s ms, simulated proxies %d ms; load %s%n", cpu,
+                    cpuAfter[pids.size()] - cpuBefore[pids.size()], Files.readString(Path.of("/proc/loadavg")).substring(0, 14));
             Thread.sleep(1000);
         }
+
+        // Memory only once the writes are timed, so that no full GC (jcmd GC.run) runs right before a timed write.
+        // Idle: every poll answered; then every proxy's poll held.
+        Memory idle = Memory.of(pids);
+        String have = version;
+        List<CompletableFuture<HttpResponse<Void>>> parked = tokens.stream()
+                .map(token -> HTTP.sendAsync(get(base + "/v1/fleet/config?version=" + have, token), HttpResponse.BodyHandlers.discarding()))
+                .toList();
+        Thread.sleep(3000);
+        if (parked.stream().anyMatch(CompletableFuture::isDone)) throw new IllegalStateException("a poll was answered while it should be held");
+        Memory held = Memory.of(pids);
 
         System.out.printf("| proxies (held long polls) | %d |%n", proxies);
         System.out.printf("| writes timed | %d |%n", writes);
@@ -194,13 +210,44 @@ public class FleetPropagation {
         }
     }
 
-    /** The snapshot's version, once the body parsed and checked as the proxy's applier does it. */
+    /**
+     * Bodies already parsed and checked in full, by version. Every simulated proxy shares this one
+     * process's 2 cores with the control plane, where each real proxy has its own CPU: parsing the same
+     * bytes N times here measured the clients' JVM, not the fan-out. So the first proxy to receive a
+     * version parses and checks it in full; every other one compares its whole body byte for byte with
+     * that checked body (same bytes, same parse). FLEET_PARSE_EACH=1 parses every body as before.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> CHECKED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final boolean PARSE_EACH = "1".equals(System.getenv("FLEET_PARSE_EACH"));
+
+    /** The snapshot's version, once the body parsed and checked as the proxy's applier does it (or equals, byte for byte, one that was). */
     private static String verified(HttpResponse<byte[]> response) {
         if (response.statusCode() != 200) throw new IllegalStateException("poll answered " + response.statusCode());
-        Snapshot snapshot = SnapshotJson.read(response.body());
         String etag = etag(response);
+        byte[] checked = PARSE_EACH ? null : CHECKED.get(etag);
+        if (checked != null && java.util.Arrays.equals(checked, response.body())) return etag;
+        Snapshot snapshot = SnapshotJson.read(response.body());
         if (!etag.equals(snapshot.version())) throw new IllegalStateException("ETag " + etag + " but snapshot " + snapshot.version());
+        CHECKED.putIfAbsent(etag, response.body());
         return etag;
+    }
+
+    /** CPU time (user + system, ms) a process has used so far, from /proc (the replicas' and this client's). */
+    private static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // clock ticks of 10 ms
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long[] cpuNow(List<Long> pids) {
+        long[] now = new long[pids.size() + 1];
+        for (int i = 0; i < pids.size(); i++) now[i] = cpuMillis(pids.get(i));
+        now[pids.size()] = cpuMillis(ProcessHandle.current().pid());
+        return now;
     }
 
     /**
@@ -223,10 +270,12 @@ public class FleetPropagation {
         for (int attempt = 0; ; attempt++) {
             HttpResponse<byte[]> response = HTTP.sendAsync(get(base + "/v1/fleet/config", token), HttpResponse.BodyHandlers.ofByteArray()).join();
             var retryAfter = response.headers().firstValue("Retry-After");
-            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 10) return response;
+            if (response.statusCode() != 503 || retryAfter.isEmpty() || attempt == 30) return response;
             retried.incrementAndGet();
             try {
-                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())));
+                // Retry-After plus up to a second of jitter, as a fleet's backoff spreads it: 5,000 retries to the same second
+                // came back as the same burst and were refused again, ten times over, on the loaded machine.
+                Thread.sleep(Duration.ofSeconds(Long.parseLong(retryAfter.get())).plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextInt(1000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return response;

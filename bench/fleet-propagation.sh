@@ -6,8 +6,9 @@
 # (embedded PostgreSQL) on 127.0.0.1. With replicas > 1, the other replicas share that PostgreSQL
 # (SPRING_DATASOURCE_URL) and the master key, HAProxy (bench/lib/replicas.sh) balances them with
 # readiness checks on /readyz, and the simulated proxies and the API writes go through HAProxy:
-# polls spread round robin, so most wake-ups cross replicas through LISTEN/NOTIFY. Memory is then
-# the sum over the replicas.
+# hashed on Authorization, so the writes (one API key) land on one replica and the polls spread over
+# all of them; the polls on the others are woken through LISTEN/NOTIFY. Memory is then the sum over
+# the replicas. FLEET_PARSE_EACH=1: every simulated proxy parses every body (bench/FleetPropagation.java).
 #
 #   bench/fleet-propagation.sh [proxies, default 1000] [writes, default 5] [replicas, default 1]
 #
@@ -55,3 +56,5 @@ unzip -q -j -o "${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-con
 
 echo "fleet propagation: $proxies proxies, $writes writes, $replicas replica(s) (pids $cp_pids) at $base, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$java_bin" -cp "$work/lib/*" "$root/bench/FleetPropagation.java" "$base" "$key" "$cp_pids" "$work/csr.pem" "$proxies" "$writes"
+[ "$replicas" -gt 1 ] && echo "requests through HAProxy per replica: $(replica_requests)"
+true

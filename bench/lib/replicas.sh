@@ -19,6 +19,7 @@ free_port() {
 start_replicas() {
   local count="$1" first="$2" balancer; shift 2
   balancer="$(free_port)"
+  stats_port="$(free_port)"
   local jvm_args=() app_args=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do jvm_args+=("$1"); shift; done
   [ "${1:-}" = "--" ] && shift
@@ -68,8 +69,16 @@ defaults
 frontend api
   bind 127.0.0.1:$balancer
   default_backend replicas
+frontend stats
+  bind 127.0.0.1:$stats_port
+  stats enable
+  stats uri /stats
 backend replicas
-  balance roundrobin
+  # A proxy's requests (its token) stay on one replica while it is up, so its status report lands where its
+  # poll's token was just verified; API keys hash too. Map-based: an even split (consistent hashing put 63 % of
+  # the requests on one of two replicas); a lost replica moves every proxy once, which costs a token check each.
+  balance hdr(Authorization)
+  hash-type map-based
   option httpchk
   http-check send meth GET uri /readyz
   http-check expect status 200
@@ -81,6 +90,12 @@ CFG
   base="http://127.0.0.1:$balancer"
   for _ in $(seq 1 60); do curl -sf "$base/readyz" -o /dev/null && break; sleep 0.5; done
   sleep 2 # every server UP (rise 2 × 500 ms)
+}
+
+# HTTP requests each replica got through the balancer so far (HAProxy's stats, column req_tot).
+replica_requests() {
+  curl -sf "http://127.0.0.1:$stats_port/stats;csv" | awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "req_tot") c = i; next}
+    $1 == "replicas" && $2 != "BACKEND" {printf "%s%s %s", sep, $2, $c; sep = ", "} END {print ""}'
 }
 
 stop_replicas() {

@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Whether this replica should get new requests: it is not stopping, the database answers within
+ * Whether this replica should get new requests: it is not stopping, its {@link WarmUp}s are done, the database answers within
  * {@code trellis.health.query-timeout}, and the newest migration this replica ships is applied there.
  * A newer replica's migrations applied on top (expand/contract during a rolling upgrade) keep an
  * older replica ready; a database restored to an older schema does not. The probe has a connection
@@ -25,13 +25,15 @@ import java.util.Optional;
 class Readiness implements DisposableBean {
     private final Shutdown shutdown;
     private final Flyway flyway;
+    private final java.util.List<WarmUp> warmUps;
     private final HikariDataSource probe = new HikariDataSource();
     private final JdbcTemplate jdbc;
     private volatile MigrationVersion newestKnown;
 
-    Readiness(Shutdown shutdown, Flyway flyway, Environment environment,
+    Readiness(Shutdown shutdown, Flyway flyway, Environment environment, java.util.List<WarmUp> warmUps,
               @org.springframework.beans.factory.annotation.Value("${trellis.health.query-timeout:2s}") java.time.Duration timeout) {
         this.shutdown = shutdown;
+        this.warmUps = warmUps;
         this.flyway = flyway;
         probe.setPoolName("readiness");
         probe.setJdbcUrl(environment.getRequiredProperty("spring.datasource.url"));
@@ -53,6 +55,7 @@ class Readiness implements DisposableBean {
     /** Empty when ready; otherwise why not, in words for the operator. */
     Optional<String> notReadyBecause() {
         if (shutdown.draining()) return Optional.of("this replica is stopping");
+        for (WarmUp warmUp : warmUps) if (!warmUp.warmed()) return Optional.of("warming up: " + warmUp.what());
         try {
             MigrationVersion newest = newestKnown();
             Boolean applied = jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM " + flyway.getConfiguration().getTable()
