@@ -3,6 +3,7 @@ package dev.trellis.proxy;
 import static dev.trellis.proxy.GrpcIT.SAY;
 import static dev.trellis.proxy.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.util.List;
@@ -18,6 +19,7 @@ import dev.trellis.compiler.snapshot.Retry;
 import dev.trellis.compiler.snapshot.RouteRule;
 import dev.trellis.compiler.snapshot.Upstream;
 import dev.trellis.compiler.snapshot.WeightedCluster;
+import dev.trellis.proxy.policy.UsageLedger;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -144,5 +146,20 @@ class GrpcStatusIT {
                 .isEqualTo(30 - failures);
         assertThat(TcpIT.metric(badProxy, "trellis_grpc_calls_total", "direction=\"inbound\"", "grpc_status=\"UNAVAILABLE\""))
                 .isGreaterThanOrEqualTo(failures);
+        // The usage report counts the same calls by grpc-status (all answered HTTP 200), for the control plane's success rate.
+        UsageLedger ledger = web.context.getBean(UsageLedger.class);
+        long[] byCode = new long[17];
+        long[] answers = {0};
+        int expected = failures;
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+            for (UsageLedger.Row row : ledger.drain()) {
+                if (!row.key().rule().equals("greeter/default")) continue;
+                answers[0] += row.requestsByClass()[1];
+                if (row.grpcByCode() != null) for (int c = 0; c < byCode.length; c++) byCode[c] += row.grpcByCode()[c];
+            }
+            assertThat(answers[0]).isEqualTo(30);
+            assertThat(byCode[14]).isEqualTo(expected);
+            assertThat(byCode[0]).isEqualTo(30 - expected);
+        });
     }
 }

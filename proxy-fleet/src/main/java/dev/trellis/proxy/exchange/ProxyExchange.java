@@ -70,6 +70,8 @@ public final class ProxyExchange {
     private Channel streaming;
     // For the usage report: read by the listener when the answer goes out.
     private int responseBytes;
+    /** The HTTP status of the answer given (0 before it is answered). */
+    private int answeredStatus;
     private int retries;
     private String proxyAnswer;
 
@@ -246,6 +248,7 @@ public final class ProxyExchange {
         else headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         prepareHead(response);
         responseBytes = response.content().readableBytes();
+        answeredStatus = status;
         if (listener != null) {
             listener.completed(this, status);
             int grpc = GrpcCalls.status(headers);
@@ -285,6 +288,7 @@ public final class ProxyExchange {
         prepareHead(response);
         // A streamed body's size is known up front only from its Content-Length.
         responseBytes = (int) Math.min(Integer.MAX_VALUE, HttpUtil.getContentLength(response, 0L));
+        answeredStatus = status;
         if (listener != null) listener.completed(this, status);
         channel.write(response, channel.voidPromise());
         return true;
@@ -425,6 +429,11 @@ public final class ProxyExchange {
         for (int i = 0; i + 1 < extraHeaders.length; i += 2) response.headers().set(extraHeaders[i], extraHeaders[i + 1]);
         if (!done) proxyAnswer = reason;
         respond(response);
+    }
+
+    /** The HTTP status of the answer, once it is answered (0 before). */
+    public int answeredStatus() {
+        return answeredStatus;
     }
 
     /** Bytes of the answer's body, once it is answered. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import dev.trellis.proxy.grpc.GrpcCalls;
 import dev.trellis.proxy.policy.UsageLedger;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
@@ -128,6 +129,12 @@ final class UsageReporter implements AutoCloseable {
         route.put("bytesOut", row.bytesOut());
         route.put("retries", row.retries());
         route.put("breakerRejections", row.breakerRejections());
+        if (row.grpcByCode() != null) {
+            Map<String, Long> grpc = new LinkedHashMap<>();
+            long[] byCode = row.grpcByCode();
+            for (int code = 0; code < byCode.length; code++) if (byCode[code] > 0) grpc.put(GrpcCalls.name(code), byCode[code]);
+            route.put("grpc", grpc);
+        }
         route.put("latencyMicros", encode(row.latencyMicros()));
         return route;
     }

@@ -93,6 +93,11 @@ final class RouteMetricsFilter implements ProxyExchange.ExchangeListener {
                 .tags("direction", direction, "service", service, "route", route,
                         "grpc_status", dev.trellis.proxy.grpc.GrpcCalls.name(code))
                 .register(registry).increment();
+        // A 5xx is a failure by its status class already; below it, the grpc-status tells the outcome.
+        if (exchange.answeredStatus() < 500) {
+            UsageLedger.Counters counters = inbound ? forCaller(exchange) : anonymous;
+            exchange.eventLoop().execute(() -> counters.grpc(code));
+        }
     }
 
     private UsageLedger.Counters forCaller(ProxyExchange exchange) {

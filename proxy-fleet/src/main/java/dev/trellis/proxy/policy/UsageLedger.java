@@ -33,6 +33,8 @@ public final class UsageLedger {
      */
     static final int LATENCY_DIGITS = 2;
     static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** gRPC status codes 0–16 (OK … UNAUTHENTICATED); a code above 16 is counted as UNKNOWN (2). */
+    static final int GRPC_CODES = 17;
     /** Drains in a row without a request after which a key is dropped (30 s at the default interval). */
     static final int IDLE_DRAINS = 3;
 
@@ -53,6 +55,8 @@ public final class UsageLedger {
         final LongAdder bytesOut = new LongAdder();
         final LongAdder retries = new LongAdder();
         final LongAdder breakerRejections = new LongAdder();
+        /** gRPC calls by grpc-status, made at the key's first gRPC call (most keys never carry one). */
+        private volatile LongAdder[] grpc;
         /**
          * Made at the key's first request: a route table builds a key for every rule it holds, and a
          * recorder (two histograms) per rule that never serves would cost kilobytes each — with a
@@ -69,6 +73,8 @@ public final class UsageLedger {
         /** Whether a request was counted here since the last drain (every request adds to a status class first). */
         boolean counted() {
             for (LongAdder n : byClass) if (n.sum() != 0) return true;
+            LongAdder[] byCode = grpc;
+            if (byCode != null) for (LongAdder n : byCode) if (n.sum() != 0) return true;
             return false;
         }
 
@@ -87,6 +93,35 @@ public final class UsageLedger {
             return recorder == null ? null : recorder.getIntervalHistogram();
         }
 
+        /**
+         * A gRPC call this key answered with {@code code} in its grpc-status. Only answers below HTTP 500
+         * are counted here: a 5xx is a failure by its status class already, and is not counted twice.
+         */
+        void grpc(int code) {
+            LongAdder[] byCode = grpc;
+            if (byCode == null) {
+                synchronized (this) {
+                    byCode = grpc;
+                    if (byCode == null) {
+                        byCode = new LongAdder[GRPC_CODES];
+                        for (int i = 0; i < byCode.length; i++) byCode[i] = new LongAdder();
+                        grpc = byCode;
+                    }
+                }
+            }
+            byCode[code >= 0 && code < GRPC_CODES ? code : 2].increment();
+            if (dropped) ledger.restore(this);
+        }
+
+        /** The gRPC calls since the previous call, by code; null when this key never carried one. */
+        long[] grpcSinceLastDrain() {
+            LongAdder[] byCode = grpc;
+            if (byCode == null) return null;
+            long[] counts = new long[GRPC_CODES];
+            for (int i = 0; i < counts.length; i++) counts[i] = byCode[i].sumThenReset();
+            return counts;
+        }
+
         void record(int status, long micros, long in, long out, int retried, boolean breakerRejected) {
             byClass[Math.min(Math.max(status / 100 - 1, 0), CLASSES.length - 1)].increment();
             latency().recordValue(Math.max(micros, 0));
@@ -98,9 +133,12 @@ public final class UsageLedger {
         }
     }
 
-    /** One key's counts over one window; {@code requests} by status class ("2xx" → n). */
+    /**
+     * One key's counts over one window; {@code requests} by status class ("2xx" → n); {@code grpcByCode}
+     * the gRPC calls answered below HTTP 500 by grpc-status code, or null when the key carried none.
+     */
     public record Row(Key key, long[] requestsByClass, long bytesIn, long bytesOut, long retries, long breakerRejections,
-                      Histogram latencyMicros) {
+                      Histogram latencyMicros, long[] grpcByCode) {
         public long requests() {
             long total = 0;
             for (long n : requestsByClass) total += n;
@@ -185,11 +223,15 @@ public final class UsageLedger {
         long out = c.bytesOut.sumThenReset();
         long retries = c.retries.sumThenReset();
         long rejected = c.breakerRejections.sumThenReset();
+        long[] grpc = c.grpcSinceLastDrain();
+        long calls = 0;
+        if (grpc != null) for (long n : grpc) calls += n;
         // A request recorded while this drain reads its counters may leave only some of its counts
         // here (the rest go to the next window): a row with any count is kept, so none is lost.
         long latencies = latency == null ? 0 : latency.getTotalCount();
-        if (total > 0 || latencies > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0) {
-            rows.add(new Row(key, byClass, in, out, retries, rejected, latency != null ? latency : new Histogram(LATENCY_DIGITS)));
+        if (total > 0 || latencies > 0 || in > 0 || out > 0 || retries > 0 || rejected > 0 || calls > 0) {
+            rows.add(new Row(key, byClass, in, out, retries, rejected, latency != null ? latency : new Histogram(LATENCY_DIGITS),
+                    calls > 0 ? grpc : null));
             c.idleDrains = 0;
         } else if (++c.idleDrains >= IDLE_DRAINS) {
             drop(c, stray);

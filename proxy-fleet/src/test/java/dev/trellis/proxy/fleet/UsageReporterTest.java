@@ -65,6 +65,11 @@ class UsageReporterTest {
         UsageLedgerAccess.record(ledger, new UsageLedger.Key("outbound", "echo-canary/0", "echo", null), 503, 50_000, 10, 0, 2, true);
         UsageLedgerAccess.record(ledger, new UsageLedger.Key("inbound", "inbound", "web", "spiffe://t.trellis/mesh/shop/service/web"),
                 200, 2_000, 0, 5, 0, false);
+        UsageLedger.Key grpc = new UsageLedger.Key("outbound", "greeter/0", "greeter", null);
+        for (int code : new int[]{0, 0, 14, 5}) {
+            UsageLedgerAccess.record(ledger, grpc, 200, 1_000, 10, 10, 0, false);
+            UsageLedgerAccess.grpc(ledger, grpc, code);
+        }
         UsageReporter reporter = reporter(ledger, 8);
 
         reporter.reportNow();
@@ -89,6 +94,11 @@ class UsageReporterTest {
         assertThat(latency.getMaxValue()).isBetween(49_000L, 51_000L);
         JsonNode inbound = report.get("routes").valueStream().filter(r -> r.get("direction").asString().equals("inbound")).findFirst().orElseThrow();
         assertThat(inbound.get("caller").asString()).isEqualTo("spiffe://t.trellis/mesh/shop/service/web");
+        assertThat(outbound.has("grpc")).as("a route without gRPC calls sends no grpc counts").isFalse();
+        JsonNode greeter = report.get("routes").valueStream().filter(r -> r.get("rule").asString().equals("greeter/0")).findFirst().orElseThrow();
+        assertThat(greeter.get("grpc").propertyNames()).containsExactly("OK", "NOT_FOUND", "UNAVAILABLE");
+        assertThat(greeter.get("grpc").get("OK").asLong()).isEqualTo(2);
+        assertThat(greeter.get("grpc").get("UNAVAILABLE").asLong()).isEqualTo(1);
 
         // The next window starts empty: counts are reported once.
         reporter.reportNow();

@@ -9,4 +9,8 @@ public final class UsageLedgerAccess {
                               int retries, boolean breakerRejected) {
         ledger.counters(key).record(status, micros, in, out, retries, breakerRejected);
     }
+
+    public static void grpc(UsageLedger ledger, UsageLedger.Key key, int code) {
+        ledger.counters(key).grpc(code);
+    }
 }
