@@ -151,14 +151,50 @@ class TelemetryIT extends ControlPlaneIT {
         String report = """
                 {"sequence": -1, "windowStart": "%s", "windowEnd": "%s", "uptimeSeconds": 1, "proxyId": "someone-else", "extra": 1,
                  "routes": [{"direction": "sideways", "rule": "r/0", "upstream": "echo", "requests": {"6xx": 1},
-                             "bytesIn": 0, "bytesOut": -5, "latencyMicros": "not a histogram"}]}""".formatted(now, now.minusSeconds(10));
+                             "bytesIn": 0, "bytesOut": -5, "latencyMicros": "not a histogram", "grpc": {"OK": 1, "NOPE": 2, "UNAVAILABLE": -1}}]}"""
+                .formatted(now, now.minusSeconds(10));
         Api.Response refused = api.post("/v1/fleet/usage", proxy, report);
         assertThat(refused.status()).isEqualTo(400);
         assertThat(fields(refused)).containsExactlyInAnyOrder("sequence", "windowEnd", "proxyId", "extra", "routes[0].direction",
-                "routes[0].requests.6xx", "routes[0].bytesOut", "routes[0].latencyMicros");
+                "routes[0].requests.6xx", "routes[0].bytesOut", "routes[0].latencyMicros", "routes[0].grpc.NOPE", "routes[0].grpc.UNAVAILABLE");
         assertThat(refused.body()).doesNotContain("Exception");
         Api.Response future = api.post("/v1/fleet/usage", proxy, new UsageReports(5, now.plusSeconds(3600), now.plusSeconds(3610)).toString());
         assertThat(fields(future)).containsExactly("windowEnd");
+    }
+
+    @Test
+    void grpcCallsAreCountedByStatusAndServerFailuresLowerTheSuccessRate() {
+        String key = newTenant();
+        declareShop(key);
+        String echo = register(key, "echo").get("token").asString();
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(2, ChronoUnit.MINUTES);
+        // 100 gRPC calls answered HTTP 200: 80 OK, 5 NOT_FOUND (the caller's mistake), 15 UNAVAILABLE (the server's);
+        // and 10 answered 503, counted as 5xx only. Two reports, so the bucket's counts are added in the database.
+        assertThat(api.post("/v1/fleet/usage", echo, new UsageReports(1, minute, minute.plusSeconds(10))
+                .route("inbound", "inbound", "echo", null, 60, 10, UsageReports.latencies(70, 0, 1_000, 1_000))
+                .grpc("OK", 50, "NOT_FOUND", 5, "UNAVAILABLE", 5).toString()).status()).isEqualTo(200);
+        assertThat(api.post("/v1/fleet/usage", echo, new UsageReports(2, minute.plusSeconds(10), minute.plusSeconds(20))
+                .route("inbound", "inbound", "echo", null, 40, 0, UsageReports.latencies(40, 0, 1_000, 1_000))
+                .grpc("OK", 30, "UNAVAILABLE", 10).toString()).status()).isEqualTo(200);
+
+        JsonNode total = api.get("/v1/meshes/shop/metrics?service=echo&from=" + minute.minus(1, ChronoUnit.HOURS)
+                + "&to=" + minute.plus(1, ChronoUnit.HOURS), key).json().get("total");
+        assertThat(total.get("requests").asLong()).isEqualTo(110);
+        assertThat(total.get("grpcStatuses").get("OK").asLong()).isEqualTo(80);
+        assertThat(total.get("grpcStatuses").get("NOT_FOUND").asLong()).isEqualTo(5);
+        assertThat(total.get("grpcStatuses").get("UNAVAILABLE").asLong()).isEqualTo(15);
+        assertThat(total.get("grpcStatuses").propertyNames()).hasSize(3);
+        // Failures: the 10 answered 503 and the 15 UNAVAILABLE; NOT_FOUND is an answer, like a 404.
+        assertThat(total.get("successRate").asDouble()).isCloseTo(85.0 / 110, org.assertj.core.data.Offset.offset(1e-9));
+
+        JsonNode summary = api.get("/v1/meshes/shop/metrics/summary", key).json();
+        JsonNode row = summary.get("items").valueStream().filter(i -> i.get("service").asString().equals("echo")).findFirst().orElseThrow();
+        assertThat(row.get("lastHour").get("grpcStatuses").get("UNAVAILABLE").asLong()).isEqualTo(15);
+
+        // In hour steps, the same counts.
+        JsonNode hourly = api.get("/v1/meshes/shop/metrics?service=echo&step=1h&from=" + minute.truncatedTo(ChronoUnit.HOURS)
+                + "&to=" + minute.truncatedTo(ChronoUnit.HOURS).plus(2, ChronoUnit.HOURS), key).json().get("total");
+        assertThat(hourly.get("grpcStatuses").get("OK").asLong()).isEqualTo(80);
     }
 
     @Test

@@ -36,6 +36,13 @@ final class UsageReports {
         return this;
     }
 
+    /** Adds gRPC counts by status name ("OK", 90, "UNAVAILABLE", 10 …) to the last route row. */
+    UsageReports grpc(Object... nameThenCount) {
+        ObjectNode grpc = ((ObjectNode) routes.get(routes.size() - 1)).putObject("grpc");
+        for (int i = 0; i + 1 < nameThenCount.length; i += 2) grpc.put((String) nameThenCount[i], ((Number) nameThenCount[i + 1]).longValue());
+        return this;
+    }
+
     static String histogram(long... micros) {
         Histogram histogram = new Histogram(2);
         histogram.setAutoResize(true);

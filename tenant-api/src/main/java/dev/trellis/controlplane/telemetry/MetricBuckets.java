@@ -22,18 +22,46 @@ class MetricBuckets {
         this.jdbc = jdbc;
     }
 
-    /** One stored bucket: which service's proxies reported it, which route, when, its counts and latency. */
+    /**
+     * One stored bucket: which service's proxies reported it, which route, when, its counts and latency;
+     * {@code grpc} its gRPC calls answered below HTTP 500 by code (empty when it carried none).
+     */
     record Row(String service, String direction, String route, String upstream, Instant bucket, long[] byClass,
-               long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency) {
+               long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency, long[] grpc) {
         long requests() {
             long total = 0;
             for (long n : byClass) total += n;
             return total;
         }
 
+        /** 5xx answers, and gRPC calls whose status says the server failed (answered with HTTP 200, mostly). */
         long failures() {
-            return byClass[4];
+            long failures = byClass[4];
+            for (int code = 0; code < grpc.length; code++) if (UsageReport.grpcServerFailure(code)) failures += grpc[code];
+            return failures;
         }
+
+        /** Reads a row from {@link #COLUMNS} starting at column {@code first}. */
+        static Row read(java.sql.ResultSet rs, int first) throws java.sql.SQLException {
+            int c = first;
+            return new Row(rs.getString(c), rs.getString(c + 1), rs.getString(c + 2), rs.getString(c + 3), rs.getTimestamp(c + 4).toInstant(),
+                    new long[]{rs.getLong(c + 5), rs.getLong(c + 6), rs.getLong(c + 7), rs.getLong(c + 8), rs.getLong(c + 9)},
+                    rs.getLong(c + 10), rs.getLong(c + 11), rs.getLong(c + 12), rs.getLong(c + 13), rs.getBytes(c + 14),
+                    counts(rs.getArray(c + 15)));
+        }
+    }
+
+    /** The columns {@link Row#read} reads, in its order. */
+    static final String COLUMNS = "service, direction, route, upstream, bucket, requests_1xx, requests_2xx, requests_3xx,"
+            + " requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency, grpc_statuses";
+
+    /** A bigint[] column as counts (empty for none). */
+    static long[] counts(java.sql.Array array) throws java.sql.SQLException {
+        if (array == null) return new long[0];
+        Object[] values = (Object[]) array.getArray();
+        long[] counts = new long[values.length];
+        for (int i = 0; i < values.length; i++) counts[i] = values[i] == null ? 0 : ((Number) values[i]).longValue();
+        return counts;
     }
 
     /** What a metrics question selects: a service's inbound rows, or the outbound rows of one route to it. */
@@ -55,13 +83,9 @@ class MetricBuckets {
                 params.add(selection.service());
                 params.add(selection.route());
             }
-            rows.addAll(jdbc.query("SELECT service, direction, route, upstream, bucket, requests_1xx, requests_2xx, requests_3xx,"
-                    + " requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency FROM " + table
+            rows.addAll(jdbc.query("SELECT " + COLUMNS + " FROM " + table
                     + " WHERE tenant_id = current_setting('trellis.tenant_id') AND mesh = ? AND bucket >= ? AND bucket < ? AND " + where,
-                    (rs, n) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
-                            new long[]{rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)},
-                            rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getBytes(15)),
-                    params.toArray()));
+                    (rs, n) -> Row.read(rs, 1), params.toArray()));
         }
         return rows;
     }

@@ -16,7 +16,8 @@ import java.util.List;
  * transaction each, so the format can change with a new version byte.
  */
 final class PendingRoutes {
-    private static final int VERSION = 1;
+    /** 2 adds each row's gRPC counts; rows of version 1 (written before an upgrade) are still read. */
+    private static final int VERSION = 2;
 
     private PendingRoutes() {
     }
@@ -38,6 +39,9 @@ final class PendingRoutes {
                 out.writeLong(row.breakerRejections());
                 out.writeInt(row.latency().length);
                 out.write(row.latency());
+                long[] grpc = row.grpcByCode();
+                out.writeByte(grpc == null ? 0 : grpc.length);
+                if (grpc != null) for (long n : grpc) out.writeLong(n);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -48,7 +52,7 @@ final class PendingRoutes {
     static List<UsageReport.RouteUsage> decode(byte[] encoded) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
             int version = in.readUnsignedByte();
-            if (version != VERSION) throw new IllegalStateException("pending routes of an unknown format " + version);
+            if (version != 1 && version != VERSION) throw new IllegalStateException("pending routes of an unknown format " + version);
             int count = in.readInt();
             List<UsageReport.RouteUsage> routes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -63,8 +67,16 @@ final class PendingRoutes {
                 long retries = in.readLong();
                 long breakerRejections = in.readLong();
                 byte[] latency = in.readNBytes(in.readInt());
+                long[] grpc = null;
+                if (version >= 2) {
+                    int codes = in.readUnsignedByte();
+                    if (codes > 0) {
+                        grpc = new long[codes];
+                        for (int c = 0; c < codes; c++) grpc[c] = in.readLong();
+                    }
+                }
                 routes.add(new UsageReport.RouteUsage(direction, rule, upstream, caller, byClass, bytesIn, bytesOut, retries,
-                        breakerRejections, latency));
+                        breakerRejections, latency, grpc));
             }
             return routes;
         } catch (IOException e) {

@@ -57,13 +57,11 @@ class PrometheusController {
             Map<String, Labelled> services = new TreeMap<>();
             Map<String, Labelled> routes = new TreeMap<>();
             jdbc.query("""
-                            SELECT mesh, service, direction, route, upstream, bucket, requests_1xx, requests_2xx, requests_3xx,
-                                   requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency
-                            FROM metric_minutes WHERE tenant_id = current_setting('trellis.tenant_id') AND bucket >= ? AND bucket < ?""",
+                            SELECT mesh, %s
+                            FROM metric_minutes WHERE tenant_id = current_setting('trellis.tenant_id') AND bucket >= ? AND bucket < ?"""
+                            .formatted(MetricBuckets.COLUMNS),
                     rs -> {
-                        MetricBuckets.Row row = new MetricBuckets.Row(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getTimestamp(6).toInstant(), new long[]{rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11)},
-                                rs.getLong(12), rs.getLong(13), rs.getLong(14), rs.getLong(15), rs.getBytes(16));
+                        MetricBuckets.Row row = MetricBuckets.Row.read(rs, 2);
                         String mesh = rs.getString(1);
                         if (row.direction().equals("inbound")) {
                             group(services, Map.of("mesh", mesh, "service", row.service()), row);
@@ -81,7 +79,7 @@ class PrometheusController {
             StringBuilder out = new StringBuilder();
             header(out, "trellis_service_requests_per_second", "Requests per second a service's proxies served, last complete minute");
             services.values().forEach(s -> line(out, "trellis_service_requests_per_second", s.labels(), null, GoldenMetrics.of(s.rows(), 60).rps()));
-            header(out, "trellis_service_success_ratio", "Share of a service's answers that were not 5xx, last complete minute");
+            header(out, "trellis_service_success_ratio", "Share of a service's answers that were not 5xx (nor a gRPC server failure), last complete minute");
             services.values().forEach(s -> line(out, "trellis_service_success_ratio", s.labels(), null, GoldenMetrics.of(s.rows(), 60).successRate()));
             header(out, "trellis_service_latency_seconds", "Latency percentiles of a service's answers, last complete minute");
             services.values().forEach(s -> quantiles(out, "trellis_service_latency_seconds", s.labels(), GoldenMetrics.of(s.rows(), 60)));
@@ -98,7 +96,7 @@ class PrometheusController {
             });
             header(out, "trellis_route_requests_per_second", "Requests per second through a route, as its callers' proxies saw them");
             routes.values().forEach(r -> line(out, "trellis_route_requests_per_second", r.labels(), null, GoldenMetrics.of(r.rows(), 60).rps()));
-            header(out, "trellis_route_success_ratio", "Share of a route's answers that were not 5xx, last complete minute");
+            header(out, "trellis_route_success_ratio", "Share of a route's answers that were not 5xx (nor a gRPC server failure), last complete minute");
             routes.values().forEach(r -> line(out, "trellis_route_success_ratio", r.labels(), null, GoldenMetrics.of(r.rows(), 60).successRate()));
             header(out, "trellis_route_latency_seconds", "Latency percentiles through a route, last complete minute");
             routes.values().forEach(r -> quantiles(out, "trellis_route_latency_seconds", r.labels(), GoldenMetrics.of(r.rows(), 60)));

@@ -83,7 +83,7 @@ class TelemetryRetention {
         int[] rows = {0};
         jdbc.query("""
                         SELECT mesh, service, direction, rule, upstream, caller, bucket, requests_1xx, requests_2xx, requests_3xx,
-                               requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency
+                               requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency, grpc_statuses
                         FROM metric_minutes WHERE tenant_id = ? AND bucket < ?
                         ORDER BY mesh, service, direction, rule, upstream, caller, bucket FOR UPDATE""",
                 rs -> {
@@ -98,6 +98,7 @@ class TelemetryRetention {
                     counts.retries += rs.getLong(15);
                     counts.breakerRejections += rs.getLong(16);
                     Latency.addTo(counts.latency, rs.getBytes(17));
+                    counts.addGrpc(MetricBuckets.counts(rs.getArray(18)));
                 }, tenant, Timestamp.from(cutoff));
         byMesh.forEach((mesh, buckets) -> ingest.add("metric_hours", tenant, mesh, buckets));
         jdbc.update("DELETE FROM metric_minutes WHERE tenant_id = ? AND bucket < ?", tenant, Timestamp.from(cutoff));

@@ -63,8 +63,22 @@ class UsageIngest {
         long retries;
         long breakerRejections;
         final Histogram latency = Latency.empty();
+        /** gRPC calls by code (UsageReport.GRPC_CODES), null until a row carries one. */
+        long[] grpc;
+
+        void addGrpc(long[] byCode) {
+            if (byCode == null || byCode.length == 0) return;
+            if (grpc == null) grpc = new long[UsageReport.GRPC_CODES.size()];
+            for (int i = 0; i < Math.min(byCode.length, grpc.length); i++) grpc[i] += byCode[i];
+        }
+
+        /** The gRPC counts as the grpc_statuses column holds them: empty when there were none. */
+        long[] grpcColumn() {
+            return grpc == null ? new long[0] : grpc;
+        }
 
         void add(UsageReport.RouteUsage row) {
+            addGrpc(row.grpcByCode());
             for (int i = 0; i < byClass.length; i++) byClass[i] += row.requestsByClass()[i];
             bytesIn += row.bytesIn();
             bytesOut += row.bytesOut();
@@ -82,7 +96,7 @@ class UsageIngest {
         }
     }
 
-    /** Most bucket rows one statement writes (19 parameters each, PostgreSQL allows 65,535). */
+    /** Most bucket rows one statement writes (20 parameters each, PostgreSQL allows 65,535). */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
 
     /**
@@ -211,19 +225,21 @@ class UsageIngest {
         if (buckets.isEmpty()) return;
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append("""
                  (tenant_id, mesh, service, direction, route, rule, upstream, caller, bucket, requests_1xx, requests_2xx,
-                  requests_3xx, requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency) VALUES """);
+                  requests_3xx, requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency,
+                  grpc_statuses) VALUES """);
         List<Object> params = new ArrayList<>();
         boolean first = true;
         for (Map.Entry<BucketKey, Counts> entry : buckets.entrySet()) {
             if (!first) sql.append(", ");
             first = false;
-            sql.append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            sql.append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::bigint[])");
             BucketKey key = entry.getKey();
             Counts counts = entry.getValue();
             params.addAll(List.of(tenantId, mesh, key.service(), key.direction(), key.route(), key.rule(), key.upstream(), key.caller(),
                     Timestamp.from(key.bucket())));
             for (long n : counts.byClass) params.add(n);
-            params.addAll(List.of(counts.bytesIn, counts.bytesOut, counts.retries, counts.breakerRejections, Latency.encode(counts.latency)));
+            params.addAll(List.of(counts.bytesIn, counts.bytesOut, counts.retries, counts.breakerRejections, Latency.encode(counts.latency),
+                    counts.grpcColumn()));
         }
         String t = table;
         sql.append(" ON CONFLICT (tenant_id, mesh, service, direction, rule, upstream, caller, bucket) DO UPDATE SET ")
@@ -235,7 +251,8 @@ class UsageIngest {
                 .append("bytes_in = ").append(t).append(".bytes_in + excluded.bytes_in, ")
                 .append("bytes_out = ").append(t).append(".bytes_out + excluded.bytes_out, ")
                 .append("retries = ").append(t).append(".retries + excluded.retries, ")
-                .append("breaker_rejections = ").append(t).append(".breaker_rejections + excluded.breaker_rejections")
+                .append("breaker_rejections = ").append(t).append(".breaker_rejections + excluded.breaker_rejections, ")
+                .append("grpc_statuses = telemetry_add_counts(").append(t).append(".grpc_statuses, excluded.grpc_statuses)")
                 .append(" RETURNING service, direction, rule, upstream, caller, bucket, (xmax = 0) AS inserted, latency");
         List<Object[]> merges = new ArrayList<>();
         jdbc.query(sql.toString(), rs -> {

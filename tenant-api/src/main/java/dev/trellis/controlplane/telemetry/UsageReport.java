@@ -28,14 +28,28 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
     static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     static final int MAX_NAME = 512;
     static final List<String> CLASSES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
+    /** gRPC status names by code (0–16), as a report's {@code grpc} counts name them. */
+    static final List<String> GRPC_CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+            "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+            "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
+
+    /**
+     * Whether a gRPC status says the server failed (UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE,
+     * DATA_LOSS): what a success rate counts as a failure, as it counts a 5xx. The others are the
+     * caller's mistake or an answer, like a 4xx.
+     */
+    static boolean grpcServerFailure(int code) {
+        return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
+    }
 
     /**
      * One row: {@code caller} is "" when the caller is unknown or the row is outbound. The latency is
      * kept encoded (checked, a few hundred bytes) until its bucket is written: decoded, a histogram
-     * takes some 15 KB, and reports may wait for their group commit.
+     * takes some 15 KB, and reports may wait for their group commit. {@code grpcByCode} counts gRPC
+     * calls answered below HTTP 500 by grpc-status code (null when the row carried none).
      */
     record RouteUsage(String direction, String rule, String upstream, String caller, long[] requestsByClass,
-                      long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency) {
+                      long bytesIn, long bytesOut, long retries, long breakerRejections, byte[] latency, long[] grpcByCode) {
         long requests() {
             long total = 0;
             for (long n : requestsByClass) total += n;
@@ -64,7 +78,7 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
     private static final Set<String> FIELDS = Set.of("proxyId", "sequence", "windowStart", "windowEnd", "uptimeSeconds",
             "snapshotVersion", "droppedReports", "connections", "routes");
     private static final Set<String> ROUTE_FIELDS = Set.of("direction", "rule", "upstream", "caller", "requests", "bytesIn",
-            "bytesOut", "retries", "breakerRejections", "latencyMicros");
+            "bytesOut", "retries", "breakerRejections", "latencyMicros", "grpc");
     private static final Set<String> CONNECTION_FIELDS = Set.of("inboundOpened", "outboundOpened", "inboundActive", "outboundActive");
 
     /** @throws InvalidRequest listing every violation */
@@ -144,6 +158,20 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
                 else byClass[index] = in.count(requests, name, true, path + ".requests." + name);
             }
         }
+        long[] grpc = null;
+        JsonNode calls = row.get("grpc");
+        if (calls != null) {
+            if (!calls.isObject()) {
+                in.violation(path + ".grpc", "must be an object of gRPC status name to count");
+            } else {
+                grpc = new long[GRPC_CODES.size()];
+                for (String name : calls.propertyNames()) {
+                    int code = GRPC_CODES.indexOf(name);
+                    if (code < 0) in.violation(path + ".grpc." + name, "must be a gRPC status name (OK, CANCELLED, … UNAUTHENTICATED)");
+                    else grpc[code] = in.count(calls, name, true, path + ".grpc." + name);
+                }
+            }
+        }
         long bytesIn = in.count(row, "bytesIn", true, path + ".bytesIn");
         long bytesOut = in.count(row, "bytesOut", true, path + ".bytesOut");
         long retries = row.has("retries") ? in.count(row, "retries", false, path + ".retries") : 0;
@@ -163,7 +191,7 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
         }
         if (in.violations.size() > before) return null;
         return new RouteUsage(direction, rule, upstream, caller == null ? "" : caller, byClass, bytesIn, bytesOut, retries,
-                rejections, latency);
+                rejections, latency, grpc);
     }
 
     /** Collects violations while reading. */

@@ -41,8 +41,12 @@ class TelemetryRetentionIT {
         Histogram latency = Latency.empty();
         for (long m : micros) latency.recordValue(m);
         long[] byClass = {0, ok, 0, 0, failed};
+        // Every 2xx answer is a gRPC call too: OK, but one UNAVAILABLE per report.
+        long[] grpc = new long[UsageReport.GRPC_CODES.size()];
+        grpc[0] = ok - 1;
+        grpc[14] = 1;
         return new UsageReport("p", sequence, start, start.plusSeconds(10), 1, null, 0, 0, 0,
-                List.of(new UsageReport.RouteUsage("inbound", "inbound", "echo", "", byClass, 1, 2, 0, 0, Latency.encode(latency))));
+                List.of(new UsageReport.RouteUsage("inbound", "inbound", "echo", "", byClass, 1, 2, 0, 0, Latency.encode(latency), grpc)));
     }
 
     @Test
@@ -74,6 +78,10 @@ class TelemetryRetentionIT {
         hours = rows("metric_hours", tenant);
         assertThat(hours).hasSize(1);
         assertThat(hours.getFirst().get("requests_2xx")).isEqualTo(19L);
+        Long[] grpc = grpc(hours.getFirst());
+        assertThat(grpc).as("gRPC counts by code: 16 OK, 3 UNAVAILABLE").hasSize(17);
+        assertThat(grpc[0]).isEqualTo(16L);
+        assertThat(grpc[14]).isEqualTo(3L);
         Histogram merged = Latency.decodeStored((byte[]) hours.getFirst().get("latency"));
         assertThat(merged.getTotalCount()).isEqualTo(4);
         assertThat(merged.getMaxValue()).isBetween(49_000L, 51_000L);
@@ -94,6 +102,14 @@ class TelemetryRetentionIT {
         assertThat(left).hasSize(1);
         assertThat(left.getFirst().get("bucket")).isEqualTo(java.sql.Timestamp.from(recent.truncatedTo(ChronoUnit.HOURS)));
         assertThat(left.getFirst().get("requests_2xx")).isEqualTo(7L);
+    }
+
+    private static Long[] grpc(Map<String, Object> row) {
+        try {
+            return (Long[]) ((java.sql.Array) row.get("grpc_statuses")).getArray();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<Map<String, Object>> rows(String table, String tenant) {
