@@ -1,5 +1,7 @@
 package dev.trellis.proxy.grpc;
 
+import dev.trellis.compiler.snapshot.GrpcStatus;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -11,10 +13,6 @@ public final class GrpcCalls {
     private GrpcCalls() {
     }
 
-    /** gRPC status codes by number, as their names (the metrics' {@code grpc_status} tag). */
-    private static final String[] NAMES = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-            "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-            "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
 
     /** The {@code grpc-status} in {@code headers} (an answer's trailers, or the head of a trailers-only one); -1 when absent or malformed. */
     public static int status(io.netty.handler.codec.http.HttpHeaders headers) {
@@ -29,18 +27,14 @@ public final class GrpcCalls {
         return code;
     }
 
+    /** A code's name (the metrics' {@code grpc_status} tag). */
     public static String name(int code) {
-        return code >= 0 && code < NAMES.length ? NAMES[code] : "CODE_" + code;
+        return GrpcStatus.name(code);
     }
 
-    /**
-     * Whether a status says the server failed rather than the call being wrong: UNKNOWN,
-     * DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE, DATA_LOSS (those gRPC maps from HTTP 5xx, less
-     * UNIMPLEMENTED, which is the caller's mistake). Breakers and outlier ejection count these as
-     * failures, as they count a 5xx.
-     */
+    /** Whether a status says the server failed rather than the call being wrong ({@link GrpcStatus#serverFailure}). */
     public static boolean serverFailure(int code) {
-        return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
+        return GrpcStatus.serverFailure(code);
     }
 
     /** Whether a request with this {@code content-type} is a gRPC call. */

@@ -34,7 +34,7 @@ public final class UsageLedger {
     static final int LATENCY_DIGITS = 2;
     static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
     /** gRPC status codes 0–16 (OK … UNAUTHENTICATED); a code above 16 is counted as UNKNOWN (2). */
-    static final int GRPC_CODES = 17;
+    static final int GRPC_CODES = dev.trellis.compiler.snapshot.GrpcStatus.NAMES.size();
     /** Drains in a row without a request after which a key is dropped (30 s at the default interval). */
     static final int IDLE_DRAINS = 3;
 

@@ -37,7 +37,7 @@ class MetricBuckets {
         /** 5xx answers, and gRPC calls whose status says the server failed (answered with HTTP 200, mostly). */
         long failures() {
             long failures = byClass[4];
-            for (int code = 0; code < grpc.length; code++) if (UsageReport.grpcServerFailure(code)) failures += grpc[code];
+            for (int code = 0; code < grpc.length; code++) if (dev.trellis.compiler.snapshot.GrpcStatus.serverFailure(code)) failures += grpc[code];
             return failures;
         }
 

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.telemetry;
 
+import dev.trellis.compiler.snapshot.GrpcStatus;
 import dev.trellis.controlplane.web.ApiViolation;
 import dev.trellis.controlplane.web.InvalidRequest;
 import tools.jackson.databind.JsonNode;
@@ -29,18 +30,7 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
     static final int MAX_NAME = 512;
     static final List<String> CLASSES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
     /** gRPC status names by code (0–16), as a report's {@code grpc} counts name them. */
-    static final List<String> GRPC_CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-            "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
-            "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
-
-    /**
-     * Whether a gRPC status says the server failed (UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE,
-     * DATA_LOSS): what a success rate counts as a failure, as it counts a 5xx. The others are the
-     * caller's mistake or an answer, like a 4xx.
-     */
-    static boolean grpcServerFailure(int code) {
-        return code == 2 || code == 4 || code == 13 || code == 14 || code == 15;
-    }
+    static final List<String> GRPC_CODES = GrpcStatus.NAMES;
 
     /**
      * One row: {@code caller} is "" when the caller is unknown or the row is outbound. The latency is
