@@ -43,29 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT http2 backlog=4096;
-    http2_max_concurrent_streams 256;
-    keepalive_requests 10000000;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_next_upstream_tries 2;
-      proxy_read_timeout 2s;
-    }
-  }
-}
-CONF
 cat > "$work/haproxy.cfg" <<CONF
 global
   nbthread 1
@@ -85,7 +62,7 @@ backend app
   server backend 127.0.0.1:$BACKEND_PORT
 CONF
 start_nginx_backend "$work" "$BACKEND_PORT"
-nginx -c "$work/nginx.conf"
+start_nginx_proxy "$work" nginx "$NGINX_PORT" "$BACKEND_PORT" http2 "http2_max_concurrent_streams 256;"
 haproxy -f "$work/haproxy.cfg"
 
 # One route with the same policies as bench/proxy-vs-nginx.sh; 127.0.0.1 is one of its hosts, since

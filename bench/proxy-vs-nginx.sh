@@ -55,30 +55,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- backend and nginx --------------------------------------------------------------------------
-cat > "$work/proxy.conf" <<CONF
-worker_processes 1;
-pid $work/proxy.pid;
-error_log $work/proxy-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    keepalive_requests 10000000;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_next_upstream_tries 2;
-      proxy_read_timeout 2s;
-    }
-  }
-}
-CONF
 start_nginx_backend "$work" "$BACKEND_PORT"
-nginx -c "$work/proxy.conf"
+start_nginx_proxy "$work" proxy "$NGINX_PORT" "$BACKEND_PORT"
 
 # --- snapshots ----------------------------------------------------------------------------------
 rule_json() { # id match cluster

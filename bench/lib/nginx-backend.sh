@@ -5,6 +5,11 @@
 #   start_nginx_backend WORK PORT
 # Starts nginx (1 worker) on 127.0.0.1:PORT answering 200 "hello from the backend" to everything,
 # over kept-alive HTTP/1.1; its pid file is WORK/backend.pid (kill it on exit).
+#   start_nginx_proxy WORK NAME PORT BACKEND_PORT [LISTEN_OPTIONS [SERVER_DIRECTIVES]]
+# Starts the peer every proxy benchmark compares with: nginx (1 worker) on 127.0.0.1:PORT proxying to
+# the backend over kept-alive upstream connections, one retry on error/timeout/502/503, 2 s read
+# timeout (what the Trellis route of the benchmarks does); LISTEN_OPTIONS e.g. "http2"; its pid file
+# is WORK/NAME.pid.
 
 require_proxy_jar() {
   java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -33,4 +38,32 @@ http {
 }
 CONF
   nginx -c "$work/backend.conf"
+}
+
+start_nginx_proxy() {
+  local work="$1" name="$2" port="$3" backend="$4" listen="${5:-}" directives="${6:-}"
+  cat > "$work/$name.conf" <<CONF
+worker_processes 1;
+pid $work/$name.pid;
+error_log $work/$name-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend { server 127.0.0.1:$backend; keepalive 256; }
+  server {
+    listen 127.0.0.1:$port $listen backlog=4096;
+    $directives
+    keepalive_requests 10000000;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 2;
+      proxy_read_timeout 2s;
+    }
+  }
+}
+CONF
+  nginx -c "$work/$name.conf"
 }
