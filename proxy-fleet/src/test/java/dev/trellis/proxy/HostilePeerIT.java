@@ -187,6 +187,36 @@ class HostilePeerIT {
     }
 
     @Test
+    void aKeepAliveConnectionInUseOutlivesTheIdleTimeout() throws Exception {
+        try (Socket socket = open()) {
+            var in = RawHttp.reader(socket);
+            long start = System.nanoTime();
+            // 5 s of requests 400 ms apart on one connection, past the 3 s idle timeout: each request restarts it.
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5)) {
+                RawHttp.send(socket, "GET / HTTP/1.1\r\nHost: echo\r\n\r\n");
+                assertThat(RawHttp.readResponse(in).getFirst()).isEqualTo("HTTP/1.1 200 OK");
+                Thread.sleep(400);
+            }
+        }
+    }
+
+    @Test
+    void slowHeadersAfterAKeepAliveRequestGet408OnTime() throws Exception {
+        try (Socket socket = open()) {
+            RawHttp.send(socket, "GET / HTTP/1.1\r\nHost: echo\r\n\r\n");
+            var in = RawHttp.reader(socket);
+            assertThat(RawHttp.readResponse(in).getFirst()).isEqualTo("HTTP/1.1 200 OK");
+            Thread.sleep(1700); // idle, then the next request starts and stalls in its headers
+            long start = System.nanoTime();
+            RawHttp.send(socket, "GET / HTTP/1.1\r\nHost: ec");
+            String answer = readUntilClosed(socket);
+            assertThat(answer).startsWith("HTTP/1.1 408");
+            // the 1 s header timeout counts from the stalled request's first byte, not from the idle wait's start
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 2200L);
+        }
+    }
+
+    @Test
     void connectionsOverTheCapAreClosedAndReadyReportsOverload() throws IOException {
         List<Socket> held = new ArrayList<>();
         try {

@@ -25,15 +25,18 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * One caller connection: turns each request head into a {@link ProxyExchange}, streams its body to
  * it, and serves requests one at a time, so answers to pipelined requests leave in the order the
- * requests came. The connection reads only on demand (auto-read is off): the next request once the
- * current one is answered, the body while the upstream takes it. Pipelined requests therefore wait
- * in the socket, not in the proxy's memory: at most what one read brought is held here. Times out a
- * connection that stays idle between requests or sends its headers too slowly.
+ * requests came. The connection reads while there is room for what it reads ({@link Reading}): it
+ * pauses as soon as a read brings more than the current request (pipelined requests), or a body
+ * piece the upstream cannot take yet, and reads on once the current request is answered or the
+ * upstream drains. Pipelined requests therefore wait in the socket, not in the proxy's memory: at
+ * most what one read brought is held here. Times out a connection that stays idle between requests
+ * or sends its headers too slowly.
  */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ExchangeRouter router;
@@ -45,27 +48,37 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final Runnable next = this::exchangeDone;
     private ProxyExchange current;
     private ChannelHandlerContext context;
-    private ScheduledFuture<?> idleTimer;
-    private ScheduledFuture<?> headerTimer;
+    /** An HTTP/2 stream: it is opened by its request's headers and ends with its answer, so it waits for nothing. */
+    private boolean stream;
+    /** What the connection waits for, and until when ({@link System#nanoTime()}); see {@link #checkDeadline()}. */
+    private Wait waitingFor = Wait.NOTHING;
+    private long deadline;
+    /** The one timer of this connection, or null; it wakes at most {@link #step} after it was set. */
+    private ScheduledFuture<?> timer;
+    private final long step;
+    private final Runnable check = this::checkDeadline;
     private boolean refused;
+
+    private enum Wait { NOTHING, REQUEST, HEADERS }
 
     ExchangeHandler(ExchangeRouter router, boolean inbound, HttpLimits limits) {
         this.router = router;
         this.inbound = inbound;
         this.limits = limits;
         this.checks = new EdgeChecks(limits);
+        this.step = shortest(limits.idleTimeout().toNanos(), limits.headerTimeout().toNanos());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
+        stream = ctx.channel() instanceof Http2StreamChannel;
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         // The connection turned out to speak HTTP/2 (its streams have their own handlers) or upgraded.
-        cancel(idleTimer);
-        cancel(headerTimer);
+        stopTimer();
     }
 
     @Override
@@ -76,16 +89,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** Bytes arrived (before decoding): a request has begun, and its headers must be complete in time. */
     void bytesArrived() {
-        if (current != null || headerTimer != null || refused) return;
-        cancel(idleTimer);
-        idleTimer = null;
-        headerTimer = schedule(limits.headerTimeout().toNanos(), this::headersTooSlow);
+        if (current != null || waitingFor == Wait.HEADERS || refused) return;
+        waitFor(Wait.HEADERS, limits.headerTimeout().toNanos());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FullHttpRequest full && ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel
-                && full.decoderResult().isSuccess()) {
+        if (msg instanceof FullHttpRequest full && stream && full.decoderResult().isSuccess()) {
             // HTTP/2: a request that ended with its headers (END_STREAM) arrives as one message. Its head and
             // its end are handled as HTTP/1.1's decoder delivers them, so the body is seen to end, the upstream
             // request counts as sent and the upstream connection is kept for the next request. (HTTP/1.1's
@@ -98,6 +108,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         } else if (!waiting.isEmpty() || !dispatch(msg)) {
             waiting.add(msg);
+            Reading.set(ctx.channel(), false);
         }
     }
 
@@ -122,10 +133,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(HttpRequest request) {
-        cancel(headerTimer);
-        headerTimer = null;
-        cancel(idleTimer);
-        idleTimer = null;
+        waitingFor = Wait.NOTHING;
         EdgeChecks.Refusal refusal = checks.check(request);
         if (refusal != null) {
             ReferenceCountUtil.release(request);
@@ -159,8 +167,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
      * on, the encoder and this handler leave) and is joined to {@code upstream}.
      */
     private void upgradeTo(Channel upstream) {
-        cancel(idleTimer);
-        cancel(headerTimer);
+        stopTimer();
         current = null;
         refused = true;
         releaseWaiting();
@@ -174,13 +181,49 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void awaitRequest() {
         if (!context.channel().isActive()) return;
-        idleTimer = schedule(limits.idleTimeout().toNanos(), () -> context.close());
-        context.read();
+        waitFor(Wait.REQUEST, limits.idleTimeout().toNanos());
+        Reading.set(context.channel(), true);
     }
 
-    private void headersTooSlow() {
-        headerTimer = null;
-        if (current == null) refuse(408, "request headers not received in time");
+    /**
+     * Waits for {@code what} for {@code nanos} (0: without a limit). Moving between waits costs no
+     * timer operation: the connection's one timer, set when none is pending, wakes at most one
+     * {@link #step} later and re-arms itself for what is left ({@link #checkDeadline()}). A new deadline
+     * is at least a step away, so the pending timer always wakes before it passes. Scheduling and
+     * cancelling a timer for each request's idle and header waits was the proxy's largest cost after I/O.
+     */
+    private void waitFor(Wait what, long nanos) {
+        waitingFor = nanos > 0 && !stream ? what : Wait.NOTHING;
+        if (waitingFor == Wait.NOTHING) return;
+        deadline = System.nanoTime() + nanos;
+        if (timer == null) timer = context.executor().schedule(check, step, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkDeadline() {
+        timer = null;
+        if (waitingFor == Wait.NOTHING || refused) return; // a request under way: re-armed when the next is awaited
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            timer = context.executor().schedule(check, Math.min(left, step), TimeUnit.NANOSECONDS);
+        } else if (waitingFor == Wait.HEADERS) {
+            waitingFor = Wait.NOTHING;
+            refuse(408, "request headers not received in time");
+        } else {
+            waitingFor = Wait.NOTHING;
+            context.close();
+        }
+    }
+
+    private void stopTimer() {
+        waitingFor = Wait.NOTHING;
+        if (timer != null) timer.cancel(false);
+        timer = null;
+    }
+
+    /** The shorter of two timeouts, a disabled one (0) left out; 0 when both are. */
+    private static long shortest(long a, long b) {
+        if (a <= 0) return Math.max(b, 0);
+        return b <= 0 ? a : Math.min(a, b);
     }
 
     /** Answers a request that cannot be served on this connection, then closes it. */
@@ -195,14 +238,6 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         context.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private ScheduledFuture<?> schedule(long nanos, Runnable task) {
-        return nanos <= 0 ? null : context.executor().schedule(task, nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) timer.cancel(false);
-    }
-
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (current != null && ctx.channel().isWritable()) current.callerWritable();
@@ -211,8 +246,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel(idleTimer);
-        cancel(headerTimer);
+        stopTimer();
         if (current != null) current.abandon();
         current = null;
         releaseWaiting();

@@ -15,8 +15,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * A caller's request body, streamed: each piece goes to the attempt sending it as it arrives, and the
- * caller is read from only while that attempt's connection takes more (the caller's connection reads
- * nothing on its own), so a slow upstream slows the caller instead of filling the proxy's memory.
+ * caller is read from only while that attempt's connection takes more (reading pauses otherwise),
+ * so a slow upstream slows the caller instead of filling the proxy's memory.
  * The first {@link HttpLimits#replayBuffer()} bytes are also held, so while the whole body fits in
  * them it can be sent again: to a retry, or to a mirror once complete. A body that outgrows the
  * buffer is sent once; the request is then neither retried nor mirrored.
@@ -116,10 +116,15 @@ public final class RequestBody implements BodySource {
         return replayable && !ended;
     }
 
+    /**
+     * Reads on while the attempt's connection takes more, and pauses the caller once it does not (or
+     * none is attached yet), so at most one read's worth waits here. A body that is complete leaves
+     * reading to the connection's handler: what comes next is another request.
+     */
     @Override
     public void demand() {
-        if (!expected || complete || ended || sink == null || !sink.writable()) return;
-        caller.read();
+        if (!expected || complete || ended) return;
+        Reading.set(caller, sink != null && sink.writable());
     }
 
     /** Flushes what arrived in one read from the caller to the attempt. */

@@ -46,8 +46,9 @@ public final class Transport {
     }
 
     /**
-     * A listening port's bootstrap: a deep accept queue, no Nagle delay, connections that read only
-     * when asked (auto-read off, for back-pressure) with the proxy's buffers.
+     * A listening port's bootstrap: a deep accept queue, no Nagle delay, the proxy's buffers, and
+     * connections that read nothing until their handler starts reading (auto-read off at first, for
+     * back-pressure; {@link Reading}).
      */
     public static io.netty.bootstrap.ServerBootstrap serverBootstrap(EventLoopGroup loops) {
         return new io.netty.bootstrap.ServerBootstrap()
