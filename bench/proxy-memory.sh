@@ -64,8 +64,7 @@ JSON
 # As shipped: bin/trellis proxy with the environment variables docs/proxy.md lists, nothing else. Its
 # AOT cache is made first (bin/trellis proxy would make it at its first start), so the start timed
 # below is a start like every later one.
-TRELLIS_PROXY_JAR="$jar" TRELLIS_ADMIN_PORT=$ADMIN_PORT TRELLIS_OUTBOUND_PORT=$OUTBOUND_PORT \
-  TRELLIS_INBOUND_PORT=$INBOUND_PORT "$root/bin/trellis" proxy-cache > "$work/proxy-cache.log" 2>&1 || true
+TRELLIS_PROXY_JAR="$jar" "$root/bin/trellis" proxy-cache > "$work/proxy-cache.log" 2>&1 || true
 nmt_opts=""; [ "$NMT" = 1 ] && nmt_opts="-XX:NativeMemoryTracking=summary"
 JDK_JAVA_OPTIONS="$nmt_opts" TRELLIS_PROXY_JAR="$jar" TRELLIS_SNAPSHOT_FILE="$work/snapshot.json" TRELLIS_DATA_DIR="$work/data" \
   TRELLIS_ADMIN_PORT=$ADMIN_PORT TRELLIS_OUTBOUND_PORT=$OUTBOUND_PORT TRELLIS_INBOUND_PORT=$INBOUND_PORT \
