@@ -75,7 +75,7 @@ class ProxyImageIT {
         Path rootfs = bundle.resolve("bundle/rootfs");
         assertThat(Files.readString(rootfs.resolve("etc/passwd"))).contains("trellis:x:1337:1337:");
         assertThat(Files.isExecutable(rootfs.resolve("opt/java/bin/java"))).isTrue();
-        assertThat(Files.readString(rootfs.resolve("trellis/entrypoint"))).contains("-XX:+UseSerialGC -Xmx32m");
+        assertThat(Files.readString(rootfs.resolve("trellis/entrypoint"))).contains("-XX:+UseSerialGC -Xmx28m -Xmn6m");
     }
 
     @Test
