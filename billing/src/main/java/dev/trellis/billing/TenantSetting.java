@@ -29,11 +29,10 @@ public final class TenantSetting {
                 || !TransactionSynchronizationManager.isSynchronizationActive()) {
             return;
         }
-        if (TransactionSynchronizationManager.getResource(KEY) instanceof String) {
-            TransactionSynchronizationManager.unbindResource(KEY);
-        } else {
-            TransactionSynchronizationManager.registerSynchronization(new Forget());
-        }
+        // One synchronization per transaction; a value found without one (never expected) is replaced, not trusted.
+        boolean forgets = TransactionSynchronizationManager.getSynchronizations().stream().anyMatch(Forget.class::isInstance);
+        TransactionSynchronizationManager.unbindResourceIfPossible(KEY);
+        if (!forgets) TransactionSynchronizationManager.registerSynchronization(new Forget());
         TransactionSynchronizationManager.bindResource(KEY, tenantId);
     }
 
