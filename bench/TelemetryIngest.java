@@ -29,8 +29,11 @@ import java.util.stream.Stream;
  * directory (without the recycled write-ahead log) per report, extrapolated to a day. Then times the metrics queries over the data written.
  * Latency histograms in the reports are real HdrHistogram encodings, made by the control plane's
  * own HdrHistogram (its jar is on the class path).
+ * With a warm-up, the proxies report for that many seconds first, unmeasured, so that the numbers are
+ * of a control plane whose JIT compiler has compiled the ingest path (a replica runs for days; the
+ * first minutes of C2 compiling are about a third of a cold 60-s run's CPU).
  *
- * java -cp <HdrHistogram jar> TelemetryIngest.java <base-url> <api-key> <cp-pid> <csr-file> <data-dir> <proxies> <routes> <services> <seconds> <interval-s>
+ * java -cp <HdrHistogram jar> TelemetryIngest.java <base-url> <api-key> <cp-pid> <csr-file> <data-dir> <proxies> <routes> <services> <seconds> <interval-s> [warm-up-s]
  */
 public class TelemetryIngest {
     private static final Pattern TOKEN = Pattern.compile("\"token\":\"([^\"]+)\"");
@@ -48,21 +51,22 @@ public class TelemetryIngest {
         int services = Integer.parseInt(args[7]);
         int seconds = Integer.parseInt(args[8]);
         int interval = Integer.parseInt(args[9]);
+        int warmUp = args.length > 10 ? Integer.parseInt(args[10]) : 0;
 
         List<String[]> fleet = register(base, apiKey, csr, proxies, services);
         List<String> histograms = histograms(16);
-        System.out.printf("registered %d proxies over %d services; sending %d reports/s (%d routes each) for %d s%n",
-                proxies, services, proxies / interval, routes, seconds);
+        System.out.printf("registered %d proxies over %d services; sending %d reports/s (%d routes each) for %d s%s%n",
+                proxies, services, proxies / interval, routes, seconds, warmUp > 0 ? " after " + warmUp + " s of warm-up" : "");
 
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
         AtomicLong sent = new AtomicLong();
+        // Warm-up reports take sequences of their own, far above the measured ones (any distinct value will do).
+        AtomicLong warmUpSequence = new AtomicLong(1_000_000_000_000L);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         long postmaster = postmaster(dataDir);
-        long cpuBefore = cpuTicks(pid, postmaster);
-        long jvmBefore = ownTicks(pid);
-        long bytesBefore = size(dataDir);
-        long start = System.nanoTime();
+        // Reports are sent from now on; they are measured from the end of the warm-up.
+        long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUp);
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
         for (int p = 0; p < fleet.size(); p++) {
             String[] proxy = fleet.get(p);
@@ -70,7 +74,8 @@ public class TelemetryIngest {
             long offset = TimeUnit.SECONDS.toNanos(interval) * p / fleet.size();
             clock.scheduleAtFixedRate(() -> {
                 if (System.nanoTime() > end) return;
-                long sequence = sent.incrementAndGet();
+                boolean measured = System.nanoTime() >= start;
+                long sequence = measured ? sent.incrementAndGet() : warmUpSequence.incrementAndGet();
                 String body = report(sequence, index, proxy[1], routes, services, histograms, interval);
                 Thread.ofVirtual().start(() -> {
                     long t0 = System.nanoTime();
@@ -80,10 +85,14 @@ public class TelemetryIngest {
                     } catch (Exception e) {
                         failures.incrementAndGet();
                     }
-                    latencies.add(System.nanoTime() - t0);
+                    if (measured) latencies.add(System.nanoTime() - t0);
                 });
             }, offset, TimeUnit.SECONDS.toNanos(interval), TimeUnit.NANOSECONDS);
         }
+        while (System.nanoTime() < start) Thread.sleep(Math.max(1, Math.min(200, (start - System.nanoTime()) / 1_000_000)));
+        long cpuBefore = cpuTicks(pid, postmaster);
+        long jvmBefore = ownTicks(pid);
+        long bytesBefore = size(dataDir);
         while (System.nanoTime() < end + TimeUnit.SECONDS.toNanos(5) && latencies.size() < sent.get() || System.nanoTime() < end) {
             Thread.sleep(200);
         }

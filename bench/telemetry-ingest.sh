@@ -5,8 +5,10 @@
 # the POST latency, the CPU of the control plane and its PostgreSQL per report and per second, the
 # database growth per report extrapolated to a day, then the latency of the metrics queries
 # (one service and one route over the last hour, and the summary) over a mesh of S services.
+# With a warm-up, the proxies report that many seconds first, unmeasured (the JIT compiler's start-up
+# work is then not counted as ingest CPU).
 #
-#   bench/telemetry-ingest.sh [proxies 1000] [routes 20] [services 300] [seconds 300] [interval-s 10]
+#   bench/telemetry-ingest.sh [proxies 1000] [routes 20] [services 300] [seconds 300] [interval-s 10] [warm-up-s 0]
 #
 # Needs curl, openssl (the CSR the simulated proxies register with) and unzip; builds the jar if missing.
 set -euo pipefail
@@ -16,6 +18,7 @@ routes="${2:-20}"
 services="${3:-300}"
 seconds="${4:-300}"
 interval="${5:-10}"
+warmup="${6:-0}"
 for tool in curl openssl unzip; do
   command -v "$tool" >/dev/null || { echo "bench/telemetry-ingest.sh needs $tool" >&2; exit 1; }
 done
@@ -36,5 +39,5 @@ unzip -q -j -o "${TRELLIS_CONTROL_PLANE_JAR:-$root/tenant-api/target/trellis-con
 echo "telemetry ingest: $proxies proxies x $routes routes every ${interval}s for ${seconds}s, $services services," \
      "control plane pid $cp_pid, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$java_bin" -cp "$work/lib/*" "$root/bench/TelemetryIngest.java" "$base" "$key" "$cp_pid" "$work/csr.pem" "$cp_home" \
-  "$proxies" "$routes" "$services" "$seconds" "$interval"
+  "$proxies" "$routes" "$services" "$seconds" "$interval" "$warmup"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

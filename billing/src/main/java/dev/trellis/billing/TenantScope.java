@@ -21,7 +21,11 @@ final class TenantScope {
 
     <T> T inTenant(String tenantId, Supplier<T> work) {
         return transactions.execute(status -> {
-            jdbc.sql("SELECT set_config('trellis.tenant_id', ?, true)").param(tenantId).query(String.class).single();
+            // Joining a transaction already set to this tenant (a usage report's): nothing to set.
+            if (!TenantSetting.isSet(tenantId)) {
+                jdbc.sql("SELECT set_config('trellis.tenant_id', ?, true)").param(tenantId).query(String.class).single();
+                TenantSetting.remember(tenantId);
+            }
             return work.get();
         });
     }

@@ -62,6 +62,12 @@ public final class UsageLedger {
             List<Recorded> outcomes = new ArrayList<>(reports.size());
             for (UsageReport report : reports) {
                 Period period = Period.of(report.eventTime());
+                // The common case in one statement: the period's row exists and is open, and the report is new.
+                if (!closed.containsKey(period) && now.isBefore(period.graceEnd(grace)) && insertIfOpen(report, period, now) == 1) {
+                    closed.put(period, false);
+                    outcomes.add(Recorded.ACCEPTED);
+                    continue;
+                }
                 boolean late = closed.computeIfAbsent(period, p -> invoices.lockPeriod(tenantId, p, false).isPresent()
                         || !now.isBefore(p.graceEnd(grace)));
                 outcomes.add(late ? late(report, period, now)
@@ -111,6 +117,21 @@ public final class UsageLedger {
                     });
             return usage;
         });
+    }
+
+    /**
+     * Inserts the report if its period's row exists and is not finalised, holding that row FOR SHARE as
+     * {@link Invoices#lockPeriod} does; 0 when it does not exist, is finalised or the report was counted
+     * before (the caller then takes the path that tells these apart).
+     */
+    private int insertIfOpen(UsageReport r, Period period, Instant now) {
+        Date day = Date.valueOf(period.firstDay());
+        return jdbc.sql("WITH open_period AS (SELECT 1 FROM billing_periods WHERE tenant_id = ? AND period = ? AND finalized_at IS NULL FOR SHARE)"
+                        + " INSERT INTO billing_usage_reports (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM open_period"
+                        + " ON CONFLICT DO NOTHING")
+                .params(r.tenantId(), day, r.proxyId(), r.sequence(), r.tenantId(), r.mesh(), Timestamp.from(r.eventTime()), day,
+                        r.proxySeconds(), r.requests(), Timestamp.from(now))
+                .update();
     }
 
     private int insert(String table, UsageReport r, Period period, Instant now) {

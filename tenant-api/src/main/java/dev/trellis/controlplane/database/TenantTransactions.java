@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.database;
 
+import dev.trellis.billing.TenantSetting;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.TransactionStatus;
@@ -32,6 +33,8 @@ public class TenantTransactions {
     public <T> T inTenant(String tenantId, Function<TransactionStatus, T> work) {
         return transactions.execute(status -> {
             setting("trellis.tenant_id", tenantId);
+            // Billing's work joining this transaction then sets it only for another tenant.
+            TenantSetting.remember(tenantId);
             return work.apply(status);
         });
     }

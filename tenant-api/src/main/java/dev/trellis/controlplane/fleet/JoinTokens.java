@@ -92,6 +92,7 @@ public class JoinTokens {
         }
         jdbc.sql("SELECT set_config('trellis.tenant_id', ?, true)").param(row.get().redeemed().tenantId())
                 .query(String.class).single();
+        dev.trellis.billing.TenantSetting.remember(row.get().redeemed().tenantId());
         jdbc.sql("UPDATE join_tokens SET used_at = ? WHERE id = ?").params(Timestamp.from(now), id.get()).update();
         return Optional.of(row.get().redeemed());
     }

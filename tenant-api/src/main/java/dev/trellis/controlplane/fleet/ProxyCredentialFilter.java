@@ -47,8 +47,9 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
         if (token != null) {
             Instant now = TenantTransactions.now();
             boolean rechecked = "POST".equals(request.getMethod()) && USAGE.equals(request.getRequestURI());
-            Optional<FleetProxy> proxy = (rechecked ? recent.findRechecked(token, now) : recent.find(token, now))
-                    .or(() -> verify(token));
+            // Hashed once: the cache's key and the request's attribute.
+            byte[] tokenHash = MintedCredential.hash(token);
+            Optional<FleetProxy> proxy = recent.find(tokenHash, now, rechecked).or(() -> verify(token));
             if (proxy.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
                         "unknown proxy token, or its certificate has expired");
@@ -56,7 +57,7 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
             }
             SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
                     proxy.get(), null, AuthorityUtils.createAuthorityList("ROLE_" + FleetSecurity.PROXY)));
-            request.setAttribute(FleetProxy.TOKEN_HASH, MintedCredential.hash(token));
+            request.setAttribute(FleetProxy.TOKEN_HASH, tokenHash);
         }
         chain.doFilter(request, response);
     }

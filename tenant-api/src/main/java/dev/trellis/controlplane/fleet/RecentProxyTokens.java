@@ -46,17 +46,19 @@ class RecentProxyTokens {
     }
 
     Optional<FleetProxy> find(String token, Instant now) {
-        return find(token, now, lifetimeNanos);
+        return find(MintedCredential.hash(token), now, false);
     }
 
     /** As {@link #find}, for a request whose write verifies the proxy's row again in its own transaction. */
     Optional<FleetProxy> findRechecked(String token, Instant now) {
-        return find(token, now, recheckedLifetimeNanos);
+        return find(MintedCredential.hash(token), now, true);
     }
 
-    private Optional<FleetProxy> find(String token, Instant now, long lifetime) {
+    /** As {@link #find} or {@link #findRechecked}, by the token's SHA-256 (which the request needs anyway). */
+    Optional<FleetProxy> find(byte[] tokenHash, Instant now, boolean rechecked) {
+        long lifetime = rechecked ? recheckedLifetimeNanos : lifetimeNanos;
         if (lifetime == 0) return Optional.empty();
-        String key = hash(token);
+        String key = HexFormat.of().formatHex(tokenHash);
         Verified verified = byTokenHash.get(key);
         if (verified == null) return Optional.empty();
         long age = System.nanoTime() - verified.verifiedAtNanos();

@@ -63,6 +63,7 @@ public class TaskTokens {
         if (row.isEmpty() || row.get().revoked() || !MintedCredential.matches(token, row.get().hash())) return Optional.empty();
         jdbc.sql("SELECT set_config('trellis.tenant_id', ?, true)").param(row.get().redeemed().tenantId())
                 .query(String.class).single();
+        dev.trellis.billing.TenantSetting.remember(row.get().redeemed().tenantId());
         return Optional.of(row.get().redeemed());
     }
 }

@@ -97,7 +97,7 @@ class TelemetryRetention {
                     counts.bytesOut += rs.getLong(14);
                     counts.retries += rs.getLong(15);
                     counts.breakerRejections += rs.getLong(16);
-                    Latency.addTo(counts.latency, rs.getBytes(17));
+                    counts.addLatency(rs.getBytes(17));
                     counts.addGrpc(MetricBuckets.counts(rs.getArray(18)));
                 }, tenant, Timestamp.from(cutoff));
         byMesh.forEach((mesh, buckets) -> ingest.add("metric_hours", tenant, mesh, buckets));

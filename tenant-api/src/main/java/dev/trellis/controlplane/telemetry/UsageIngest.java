@@ -62,7 +62,8 @@ class UsageIngest {
         long bytesOut;
         long retries;
         long breakerRejections;
-        final Histogram latency = Latency.empty();
+        /** The rows' latency, added up; {@link #latency()} once everything is added. */
+        private final Latency.Sum latency = new Latency.Sum();
         /** gRPC calls by code (UsageReport.GRPC_CODES), null until a row carries one. */
         long[] grpc;
 
@@ -85,7 +86,15 @@ class UsageIngest {
             retries += row.retries();
             breakerRejections += row.breakerRejections();
             // Added straight from the encoding (checked when the report was read): no histogram per row.
-            Latency.addTo(latency, row.latency());
+            addLatency(row.latency());
+        }
+
+        void addLatency(byte[] encoded) {
+            Latency.addTo(latency, encoded);
+        }
+
+        Histogram latency() {
+            return latency.histogram();
         }
     }
 
@@ -238,7 +247,7 @@ class UsageIngest {
             params.addAll(List.of(tenantId, mesh, key.service(), key.direction(), key.route(), key.rule(), key.upstream(), key.caller(),
                     Timestamp.from(key.bucket())));
             for (long n : counts.byClass) params.add(n);
-            params.addAll(List.of(counts.bytesIn, counts.bytesOut, counts.retries, counts.breakerRejections, Latency.encode(counts.latency),
+            params.addAll(List.of(counts.bytesIn, counts.bytesOut, counts.retries, counts.breakerRejections, Latency.encode(counts.latency()),
                     counts.grpcColumn()));
         }
         String t = table;
@@ -259,7 +268,7 @@ class UsageIngest {
             if (rs.getBoolean("inserted")) return;
             BucketKey key = new BucketKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getTimestamp(6).toInstant());
-            Histogram merged = buckets.get(key).latency;
+            Histogram merged = buckets.get(key).latency();
             Latency.addTo(merged, rs.getBytes("latency"));
             merges.add(new Object[]{Latency.encode(merged), tenantId, mesh, key.service(), key.direction(), key.rule(), key.upstream(),
                     key.caller(), Timestamp.from(key.bucket())});

@@ -74,6 +74,41 @@ class LatencyTest {
         }
     }
 
+    /** What the proxies send (two digits from 1 µs), and now and then any other layout. */
+    private static Histogram proxyLike(Random random) {
+        if (random.nextInt(5) == 0) return random(random);
+        Histogram histogram = Latency.empty();
+        int values = random.nextInt(200);
+        long range = random.nextBoolean() ? 100_000 : 1L << 40;
+        for (int i = 0; i < values; i++) histogram.recordValueWithCount(Math.floorMod(random.nextLong(), range), 1 + random.nextInt(50));
+        return histogram;
+    }
+
+    @Test
+    void aSumIsTheHistogramOfEverythingAdded() {
+        Random random = new Random(17);
+        for (int i = 0; i < 300; i++) {
+            int rows = random.nextInt(25);
+            Latency.Sum sum = new Latency.Sum();
+            Histogram expected = Latency.empty();
+            for (int r = 0; r < rows; r++) {
+                byte[] encoded = random.nextBoolean() ? libraryEncoding(proxyLike(random)) : Latency.encode(proxyLike(random));
+                assertThat(Latency.addTo(sum, encoded)).isTrue();
+                assertThat(Latency.addTo(expected, encoded)).isTrue();
+            }
+            Histogram summed = sum.histogram();
+            assertThat(summed).as("case %d", i).isEqualTo(expected);
+            assertThat(summed.getTotalCount()).isEqualTo(expected.getTotalCount());
+            assertThat(Latency.decodeStored(Latency.encode(summed))).as("case %d", i).isEqualTo(Latency.decodeStored(Latency.encode(expected)));
+            // What a fold does next with an existing bucket: merge the stored histogram into it.
+            byte[] stored = Latency.encode(proxyLike(random));
+            assertThat(Latency.addTo(summed, stored)).isTrue();
+            assertThat(Latency.addTo(expected, stored)).isTrue();
+            assertThat(summed).isEqualTo(expected);
+        }
+        assertThat(new Latency.Sum().histogram().getTotalCount()).isZero();
+    }
+
     @Test
     void refusesDamagedEncodingsWithoutThrowing() {
         Random random = new Random(16);

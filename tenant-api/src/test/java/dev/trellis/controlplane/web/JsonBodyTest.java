@@ -35,4 +35,15 @@ class JsonBodyTest {
         assertThat(refused.violations().getFirst().message()).isEqualTo("malformed JSON at line 3, column 3")
                 .doesNotContain("jackson");
     }
+
+    @Test
+    void unstorableTextIsNamedByItsPath() {
+        InvalidRequest refused = (InvalidRequest) org.assertj.core.api.Assertions.catchThrowable(() -> JsonBody.object(bytes(
+                "{\"top\": \"a\\u0000\", \"a\": {\"b\": [\"ok\", {\"c\": \"\\ud800\"}, \"x\\u0000\"]}, \"d\": {\"e\\u0000\": 1}}")));
+        assertThat(refused.violations()).extracting(v -> v.field() + ": " + v.message()).containsExactly(
+                "top: " + JsonBody.UNSTORABLE,
+                "a.b[1].c: " + JsonBody.UNSTORABLE,
+                "a.b[2]: " + JsonBody.UNSTORABLE,
+                "d: field names " + JsonBody.UNSTORABLE);
+    }
 }
