@@ -4,6 +4,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -43,6 +44,9 @@ final class Browser implements AutoCloseable {
         driver = new ChromeDriver(service, options);
         // Generous: five builds may share this machine's two cores.
         wait = new WebDriverWait(driver, Duration.ofSeconds(45));
+        // Every condition finds its elements again on each poll, so one the page replaced in between
+        // (a navigation after a click) only means "not yet", as a missing one does.
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     static boolean available() {
