@@ -45,20 +45,15 @@ class RecentProxyTokens {
         return lifetimeNanos > 0;
     }
 
-    Optional<FleetProxy> find(String token, Instant now) {
-        return find(MintedCredential.hash(token), now, false);
-    }
-
-    /** As {@link #find}, for a request whose write verifies the proxy's row again in its own transaction. */
-    Optional<FleetProxy> findRechecked(String token, Instant now) {
-        return find(MintedCredential.hash(token), now, true);
-    }
-
-    /** As {@link #find} or {@link #findRechecked}, by the token's SHA-256 (which the request needs anyway). */
+    /**
+     * The proxy a token's SHA-256 was verified for, if that was recent enough: within the lifetime, or
+     * the longer one for a request ({@code rechecked}) whose write verifies the proxy's row again in its
+     * own transaction. By the hash, which the request needs anyway.
+     */
     Optional<FleetProxy> find(byte[] tokenHash, Instant now, boolean rechecked) {
         long lifetime = rechecked ? recheckedLifetimeNanos : lifetimeNanos;
         if (lifetime == 0) return Optional.empty();
-        String key = HexFormat.of().formatHex(tokenHash);
+        String key = key(tokenHash);
         Verified verified = byTokenHash.get(key);
         if (verified == null) return Optional.empty();
         long age = System.nanoTime() - verified.verifiedAtNanos();
@@ -73,14 +68,14 @@ class RecentProxyTokens {
         if (lifetimeNanos == 0) return;
         // Entries leave when looked up stale; a flood of distinct tokens only ever costs this bound.
         if (byTokenHash.size() >= MAX_ENTRIES) byTokenHash.clear();
-        byTokenHash.put(hash(token), new Verified(authenticated.proxy(), authenticated.certificateNotAfter(), System.nanoTime()));
+        byTokenHash.put(key(MintedCredential.hash(token)), new Verified(authenticated.proxy(), authenticated.certificateNotAfter(), System.nanoTime()));
     }
 
     void forget(String proxyId) {
         byTokenHash.values().removeIf(verified -> verified.proxy().id().equals(proxyId));
     }
 
-    private static String hash(String token) {
-        return HexFormat.of().formatHex(MintedCredential.hash(token));
+    private static String key(byte[] tokenHash) {
+        return HexFormat.of().formatHex(tokenHash);
     }
 }

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.fleet;
 
+import dev.trellis.controlplane.access.MintedCredential;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,34 +17,34 @@ class RecentProxyTokensTest {
         RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1), Duration.ofMinutes(1));
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(10)));
 
-        assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
-        assertThat(recent.find("trp_a_other", NOW)).isEmpty();
-        assertThat(recent.find("trp_a_secret", NOW.plusSeconds(10))).isEmpty();
-        assertThat(recent.find("trp_a_secret", NOW)).as("an expired entry is dropped").isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, false)).contains(PROXY);
+        assertThat(recent.find(MintedCredential.hash("trp_a_other"), NOW, false)).isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW.plusSeconds(10), false)).isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, false)).as("an expired entry is dropped").isEmpty();
     }
 
     @Test
     void entriesLiveOnlyAsLongAsTheCacheSaysAndForgettingAProxyDropsItsTokens() throws InterruptedException {
         RecentProxyTokens shortLived = new RecentProxyTokens(Duration.ofMillis(50), Duration.ofMillis(50));
         shortLived.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
-        assertThat(shortLived.find("trp_a_secret", NOW)).contains(PROXY);
+        assertThat(shortLived.find(MintedCredential.hash("trp_a_secret"), NOW, false)).contains(PROXY);
         Thread.sleep(80);
-        assertThat(shortLived.find("trp_a_secret", NOW)).isEmpty();
+        assertThat(shortLived.find(MintedCredential.hash("trp_a_secret"), NOW, false)).isEmpty();
 
         RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMinutes(1), Duration.ofMinutes(1));
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         recent.forget("trp_b");
-        assertThat(recent.find("trp_a_secret", NOW)).contains(PROXY);
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, false)).contains(PROXY);
         recent.forget("trp_a");
-        assertThat(recent.find("trp_a_secret", NOW)).isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, false)).isEmpty();
     }
 
     @Test
     void aZeroLifetimeCachesNothing() {
         RecentProxyTokens off = new RecentProxyTokens(Duration.ZERO, Duration.ofMinutes(10));
         off.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
-        assertThat(off.find("trp_a_secret", NOW)).isEmpty();
-        assertThat(off.findRechecked("trp_a_secret", NOW)).isEmpty();
+        assertThat(off.find(MintedCredential.hash("trp_a_secret"), NOW, false)).isEmpty();
+        assertThat(off.find(MintedCredential.hash("trp_a_secret"), NOW, true)).isEmpty();
     }
 
     @Test
@@ -51,14 +52,14 @@ class RecentProxyTokensTest {
         RecentProxyTokens recent = new RecentProxyTokens(Duration.ofMillis(50), Duration.ofMinutes(10));
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         Thread.sleep(80);
-        assertThat(recent.find("trp_a_secret", NOW)).as("past the short lifetime").isEmpty();
-        assertThat(recent.findRechecked("trp_a_secret", NOW)).as("the short lookup kept it").contains(PROXY);
-        assertThat(recent.findRechecked("trp_a_other", NOW)).isEmpty();
-        assertThat(recent.findRechecked("trp_a_secret", NOW.plusSeconds(60))).as("certificate ended").isEmpty();
-        assertThat(recent.findRechecked("trp_a_secret", NOW)).as("and the entry is gone").isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, false)).as("past the short lifetime").isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, true)).as("the short lookup kept it").contains(PROXY);
+        assertThat(recent.find(MintedCredential.hash("trp_a_other"), NOW, true)).isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW.plusSeconds(60), true)).as("certificate ended").isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, true)).as("and the entry is gone").isEmpty();
 
         recent.remember("trp_a_secret", new Proxies.Authenticated(PROXY, NOW.plusSeconds(60)));
         recent.forget("trp_a");
-        assertThat(recent.findRechecked("trp_a_secret", NOW)).isEmpty();
+        assertThat(recent.find(MintedCredential.hash("trp_a_secret"), NOW, true)).isEmpty();
     }
 }
