@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -133,6 +135,11 @@ public class FleetPropagation {
         System.out.printf("| control plane RSS, %d polls held | %.1f MiB |%n", proxies, held.rss / 1048576.0);
         System.out.printf("| RSS per held poll | %.1f KiB |%n", (held.rss - idle.rss) / 1024.0 / proxies);
         System.out.printf("| used heap per held poll (after full GC) | %.1f KiB |%n", (held.heapUsed - idle.heapUsed) / 1024.0 / proxies);
+        System.out.printf("| sockets open in the control plane, no poll held → %d held | %d → %d |%n", proxies, idle.sockets, held.sockets);
+        if (!held.bytesByClass.isEmpty()) {
+            System.out.printf("%nheap grown per held poll, by class (FLEET_HISTOGRAM):%n| class | per held poll |%n|---|---|%n");
+            System.out.print(held.grownSince(idle, proxies, 15));
+        }
     }
 
     private static List<String> register(String base, String apiKey, String csr, int count) throws Exception {
@@ -287,17 +294,37 @@ public class FleetPropagation {
         return response.headers().firstValue("ETag").orElseThrow().replace("\"", "");
     }
 
-    /** The control plane's resident memory and its used heap right after a full GC, summed over its replicas. */
-    record Memory(long rss, long heapUsed) {
+    /**
+     * The control plane's resident memory, its used heap right after a full GC and the sockets it
+     * holds open (clients' connections, through the balancer or not, and its database connections),
+     * summed over its replicas. FLEET_HISTOGRAM=1 also keeps each replica's class histogram (after
+     * the same full GC), so that two measurements can say which objects the difference is made of.
+     */
+    record Memory(long rss, long heapUsed, long sockets, Map<String, Long> bytesByClass) {
         static Memory of(List<Long> pids) throws Exception {
             long rss = 0;
             long heap = 0;
+            long sockets = 0;
+            Map<String, Long> bytesByClass = new HashMap<>();
             for (long pid : pids) {
                 Memory one = of(pid);
                 rss += one.rss;
                 heap += one.heapUsed;
+                sockets += one.sockets;
+                one.bytesByClass.forEach((type, bytes) -> bytesByClass.merge(type, bytes, Long::sum));
             }
-            return new Memory(rss, heap);
+            return new Memory(rss, heap, sockets, bytesByClass);
+        }
+
+        /** The classes whose instances grew most from {@code before} to this, in bytes per {@code per}. */
+        String grownSince(Memory before, int per, int top) {
+            StringBuilder table = new StringBuilder();
+            bytesByClass.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), e.getValue() - before.bytesByClass.getOrDefault(e.getKey(), 0L)))
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(top)
+                    .forEach(e -> table.append("| %s | %.2f KiB |%n".formatted(e.getKey(), e.getValue() / 1024.0 / per)));
+            return table.toString();
         }
 
         static Memory of(long pid) throws Exception {
@@ -308,7 +335,23 @@ public class FleetPropagation {
             long heap = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
             long rss = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                     .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1);
-            return new Memory(rss, heap);
+            long sockets;
+            try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                sockets = fds.filter(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                    } catch (IOException e) {
+                        return false; // closed meanwhile
+                    }
+                }).count();
+            }
+            Map<String, Long> bytesByClass = new HashMap<>();
+            if (System.getenv("FLEET_HISTOGRAM") != null) {
+                // " num: instances bytes class-name (module)", after the full GC above
+                Matcher row = Pattern.compile("(?m)^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)").matcher(jcmd(pid, "GC.class_histogram"));
+                while (row.find()) bytesByClass.merge(row.group(2), Long.parseLong(row.group(1)), Long::sum);
+            }
+            return new Memory(rss, heap, sockets, bytesByClass);
         }
 
         private static String jcmd(long pid, String command) throws Exception {

@@ -8,7 +8,8 @@
 # readiness checks on /readyz, and the simulated proxies and the API writes go through HAProxy:
 # hashed on Authorization, so the writes (one API key) land on one replica and the polls spread over
 # all of them; the polls on the others are woken through LISTEN/NOTIFY. Memory is then the sum over
-# the replicas. FLEET_PARSE_EACH=1: every simulated proxy parses every body (bench/FleetPropagation.java).
+# the replicas. FLEET_PARSE_EACH=1: every simulated proxy parses every body (bench/FleetPropagation.java);
+# FLEET_HISTOGRAM=1: also which classes the heap per held poll is made of (class histograms, idle and held).
 #
 #   bench/fleet-propagation.sh [proxies, default 1000] [writes, default 5] [replicas, default 1]
 #
