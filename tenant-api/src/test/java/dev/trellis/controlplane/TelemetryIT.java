@@ -231,9 +231,11 @@ class TelemetryIT extends ControlPlaneIT {
         if (Instant.now().atZone(java.time.ZoneOffset.UTC).getSecond() > 50) Thread.sleep(11_000);
         Instant last = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(1, ChronoUnit.MINUTES);
         assertThat(api.post("/v1/fleet/usage", echo, new UsageReports(1, last, last.plusSeconds(10))
-                .route("inbound", "inbound", "echo", null, 54, 6, UsageReports.latencies(60, 0, 4_000, 4_000)).toString()).status()).isEqualTo(200);
+                .route("inbound", "inbound", "echo", null, 54, 6, UsageReports.latencies(60, 0, 4_000, 4_000))
+                .grpc("OK", 48, "NOT_FOUND", 6).toString()).status()).isEqualTo(200);
         assertThat(api.post("/v1/fleet/usage", web, new UsageReports(1, last, last.plusSeconds(10))
-                .route("outbound", "echo-canary/0", "echo", null, 30, 0, UsageReports.latencies(30, 0, 4_000, 4_000)).toString()).status())
+                .route("outbound", "echo-canary/0", "echo", null, 30, 0, UsageReports.latencies(30, 0, 4_000, 4_000))
+                .grpc("OK", 27, "UNAVAILABLE", 3).toString()).status())
                 .isEqualTo(200);
         // An idle window just now: the proxy counts as meshed (it reported in the last minute).
         Instant now = Instant.now();
@@ -246,6 +248,11 @@ class TelemetryIT extends ControlPlaneIT {
         assertThat(text).contains("trellis_service_requests_per_second{mesh=\"shop\",service=\"echo\"} 1.0\n");
         assertThat(text).contains("trellis_service_success_ratio{mesh=\"shop\",service=\"echo\"} 0.9\n");
         assertThat(text).contains("trellis_route_requests_per_second{mesh=\"shop\",route=\"echo-canary\",service=\"echo\"} 0.5\n");
+        // By grpc-status: NOT_FOUND is an answer (the ratio stays 0.9); UNAVAILABLE is the server's failure (0.9 of the route's).
+        assertThat(text).contains("trellis_service_grpc_responses_per_second{mesh=\"shop\",service=\"echo\",grpc_status=\"OK\"} 0.8\n");
+        assertThat(text).contains("trellis_service_grpc_responses_per_second{mesh=\"shop\",service=\"echo\",grpc_status=\"NOT_FOUND\"} 0.1\n");
+        assertThat(text).contains("trellis_route_grpc_responses_per_second{mesh=\"shop\",route=\"echo-canary\",service=\"echo\",grpc_status=\"UNAVAILABLE\"} 0.05\n");
+        assertThat(text).contains("trellis_route_success_ratio{mesh=\"shop\",route=\"echo-canary\",service=\"echo\"} 0.9\n");
         assertThat(text).contains("trellis_service_meshed_proxies{mesh=\"shop\",service=\"echo\"} 1.0\n");
         assertThat(text).containsPattern("trellis_service_latency_seconds\\{mesh=\"shop\",service=\"echo\",quantile=\"0.99\"} 0.004");
 

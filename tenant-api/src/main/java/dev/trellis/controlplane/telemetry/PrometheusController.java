@@ -31,7 +31,8 @@ class PrometheusController {
     static final List<String> METRICS = List.of("trellis_service_requests_per_second", "trellis_service_success_ratio",
             "trellis_service_latency_seconds", "trellis_service_bytes_per_second", "trellis_service_meshed_proxies",
             "trellis_route_requests_per_second", "trellis_route_success_ratio", "trellis_route_latency_seconds",
-            "trellis_route_retries_per_second", "trellis_route_breaker_rejections_per_second");
+            "trellis_route_retries_per_second", "trellis_route_breaker_rejections_per_second",
+            "trellis_service_grpc_responses_per_second", "trellis_route_grpc_responses_per_second");
     private static final MediaType EXPOSITION = MediaType.parseMediaType("text/plain; version=0.0.4; charset=utf-8");
 
     private final TenantTransactions transactions;
@@ -105,6 +106,10 @@ class PrometheusController {
             header(out, "trellis_route_breaker_rejections_per_second", "Requests a circuit breaker refused on a route, per second");
             routes.values().forEach(r -> line(out, "trellis_route_breaker_rejections_per_second", r.labels(), null,
                     GoldenMetrics.of(r.rows(), 60).breakerRejections() / 60.0));
+            header(out, "trellis_service_grpc_responses_per_second", "gRPC calls per second a service's proxies answered, by grpc-status");
+            services.values().forEach(s -> grpcStatuses(out, "trellis_service_grpc_responses_per_second", s));
+            header(out, "trellis_route_grpc_responses_per_second", "gRPC calls per second through a route, by grpc-status");
+            routes.values().forEach(r -> grpcStatuses(out, "trellis_route_grpc_responses_per_second", r));
             return ResponseEntity.ok().contentType(EXPOSITION).body(out.toString());
         });
     }
@@ -117,6 +122,12 @@ class PrometheusController {
     private static void header(StringBuilder out, String name, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(" gauge\n");
+    }
+
+    /** One sample per grpc-status the group's calls ended with (none for a group without gRPC). */
+    private static void grpcStatuses(StringBuilder out, String name, Labelled group) {
+        GoldenMetrics.of(group.rows(), 60).grpcStatuses().forEach((status, calls) ->
+                line(out, name, group.labels(), "grpc_status=\"" + escape(status) + "\"", calls / 60.0));
     }
 
     private static void quantiles(StringBuilder out, String name, Map<String, String> labels, GoldenMetrics m) {
