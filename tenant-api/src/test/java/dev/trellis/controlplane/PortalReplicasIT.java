@@ -230,6 +230,11 @@ class PortalReplicasIT {
         assertThat(sql("SELECT count(*) FROM portal_session WHERE session_key = '" + id + "' OR primary_id = '" + id + "'")).isZero();
         assertThat(sql("SELECT count(*) FROM portal_session_attributes WHERE position(convert_to('" + id + "', 'UTF8') IN attribute_bytes) > 0"))
                 .isZero();
+        // Nor what the session knows: its attributes are sealed, so no serialized object (every one begins with
+        // the stream's magic bytes) and no JWT (Keycloak's ID token begins "eyJ") is in the clear.
+        assertThat(sql("SELECT count(*) FROM portal_session_attributes")).isPositive();
+        assertThat(sql("SELECT count(*) FROM portal_session_attributes WHERE position('\\xaced0005'::bytea IN attribute_bytes) > 0"
+                + " OR position(convert_to('eyJ', 'UTF8') IN attribute_bytes) > 0")).isZero();
         // The idle timeout (server.servlet.session.timeout, 8 h) is the stored session's.
         assertThat(sql("SELECT max_inactive_interval FROM portal_session WHERE session_key = " + keyOf(id)))
                 .isEqualTo(Duration.ofHours(8).toSeconds());

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.portal;
 
+import dev.trellis.controlplane.authority.SealedAtRest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -15,15 +16,18 @@ import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
  * Portal sessions live in PostgreSQL (Spring Session JDBC, tables of migration V150), so every
  * control-plane replica serves every session and a restart signs nobody out. The database never holds
  * a usable session id: each query names the session by {@code portal_session_key(id)}, its SHA-256,
- * and the id the repository hands back is the one the request presented. Runs after Spring Boot's own
- * customizer (which sets the table name and with it the default queries).
+ * and the id the repository hands back is the one the request presented. Nor does it hold what a
+ * session knows in the clear (the sign-in's ID token, the CSRF token): every attribute is sealed with the
+ * master key. Runs after Spring Boot's own customizer (which sets the table name and with it the default
+ * queries).
  */
 @Configuration(proxyBeanMethods = false)
 class PortalSessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(PortalSessionStore.class);
+    private static final String SEALED_AS = "portal session attribute";
 
     @Bean
-    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> hashedSessionIds() {
+    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> hashedSessionIds(SealedAtRest seal) {
         return repository -> {
             repository.setCreateSessionQuery("""
                     INSERT INTO portal_session (primary_id, session_key, creation_time, last_access_time,
@@ -57,22 +61,29 @@ class PortalSessionStore {
                     LEFT JOIN portal_session_attributes a ON s.primary_id = a.session_primary_id
                     WHERE s.principal_name = ?""");
             repository.setDeleteSessionsByExpiryTimeQuery("DELETE FROM portal_session WHERE expiry_time < ?");
-            repository.setConversionService(attributes());
+            repository.setConversionService(attributes(seal));
         };
     }
 
     /**
-     * Attributes are serialized as Spring Session does by default; one that no longer reads back (a
-     * replica of another release, a class that changed) is a missing attribute: the person is signed
-     * out and signs in again, instead of every request of theirs failing.
+     * Attributes are serialized as Spring Session does by default, then sealed with the master key. One
+     * that no longer reads back (sealed by a master key this replica no longer has, written by another
+     * release or before sealing, a class that changed) is a missing attribute: the person is signed out
+     * and signs in again, instead of every request of theirs failing.
      */
-    private static GenericConversionService attributes() {
+    private static GenericConversionService attributes(SealedAtRest seal) {
         GenericConversionService conversion = new GenericConversionService();
-        conversion.addConverter(Object.class, byte[].class, new SerializingConverter());
+        SerializingConverter serializing = new SerializingConverter();
+        conversion.addConverter(Object.class, byte[].class, source -> seal.seal(serializing.convert(source), SEALED_AS));
         DeserializingConverter deserializing = new DeserializingConverter(PortalSessionStore.class.getClassLoader());
         conversion.addConverter(byte[].class, Object.class, source -> {
+            byte[] plain = seal.open(source, SEALED_AS).orElse(null);
+            if (plain == null) {
+                LOG.info("a portal session attribute does not open with this master key; the session continues without it");
+                return null;
+            }
             try {
-                return deserializing.convert(source);
+                return deserializing.convert(plain);
             } catch (SerializationFailedException unreadable) {
                 LOG.info("a portal session attribute does not read back ({}); the session continues without it",
                         unreadable.getMessage());
