@@ -201,6 +201,37 @@ class HostilePeerIT {
     }
 
     @Test
+    void anIdleHttp2ConnectionGetsGoawayAndIsClosed() throws IOException {
+        try (Socket socket = open()) {
+            OutputStream out = socket.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // an empty SETTINGS frame, then no stream
+            out.flush();
+            long start = System.nanoTime();
+            InputStream in = socket.getInputStream();
+            List<Integer> frameTypes = new ArrayList<>();
+            for (byte[] head = in.readNBytes(9); head.length == 9; head = in.readNBytes(9)) {
+                frameTypes.add(head[3] & 0xff);
+                in.readNBytes(((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff));
+            }
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(2500L, 6000L);
+            assertThat(frameTypes).contains(0x7); // GOAWAY before the close
+        }
+    }
+
+    @Test
+    void anHttp2ConnectionWithAnOpenStreamOutlivesTheIdleTimeout() {
+        // The only stream waits 4 s for its answer, past the 3 s idle timeout: an open stream is use.
+        BACKEND.behave((hit, exchange) -> hit == 1 ? new TestBackend.Reply(200, 4000) : TestBackend.Reply.ok());
+        try (H2cClient h2 = new H2cClient(proxy.outboundPort)) {
+            H2cClient.Answer slow = h2.send(io.netty.handler.codec.http.HttpMethod.GET, "echo", "/slow", null).join();
+            H2cClient.Answer next = h2.send(io.netty.handler.codec.http.HttpMethod.GET, "echo", "/next", null).join();
+            assertThat(List.of(slow.status(), next.status())).containsOnly(200);
+            assertThat(next.connection()).isEqualTo(slow.connection());
+        }
+    }
+
+    @Test
     void slowHeadersAfterAKeepAliveRequestGet408OnTime() throws Exception {
         try (Socket socket = open()) {
             RawHttp.send(socket, "GET / HTTP/1.1\r\nHost: echo\r\n\r\n");

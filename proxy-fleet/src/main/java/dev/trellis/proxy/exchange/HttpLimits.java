@@ -20,7 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param replayBuffer        how much of a request body is kept so the request can be retried or
  *                            mirrored; a request whose body outgrows it is neither
  * @param headerTimeout       time from a request's first byte to the end of its headers; then 408
- * @param idleTimeout         a keep-alive caller connection with no request under way is closed after it
+ * @param idleTimeout         a keep-alive caller connection with no request under way (HTTP/2: no open
+ *                            stream) is closed after it
  * @param streamIdleTimeout   an upgraded (WebSocket) connection with no byte either way for this long is closed
  * @param upgradeMaxDuration  longest life of an upgraded (WebSocket) connection; 0: no limit
  * @param maxConcurrentStreams HTTP/2 streams a caller may have open on one connection (its SETTINGS)

@@ -50,7 +50,7 @@ public final class HttpListener {
                         ExchangeHandler exchanges = new ExchangeHandler(router, inbound, limits);
                         if (http2) {
                             channel.pipeline().addLast(new PriorKnowledge(HTTP1_HANDLERS,
-                                    () -> new ExchangeHandler(router, inbound, limits), limits.maxConcurrentStreams()));
+                                    () -> new ExchangeHandler(router, inbound, limits), limits.maxConcurrentStreams(), limits.idleTimeout()));
                         }
                         channel.pipeline()
                                 .addLast(HTTP1_HANDLERS.get(0), new ExchangeHandler.FirstBytes(exchanges))

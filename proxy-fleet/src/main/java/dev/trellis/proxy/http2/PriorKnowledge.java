@@ -1,5 +1,6 @@
 package dev.trellis.proxy.http2;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -15,6 +16,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -28,7 +30,8 @@ import dev.trellis.proxy.exchange.Transport;
  * Netty's frame codec and one child channel per stream, each turned back into HTTP messages and
  * handed to its own exchange handler: every request on the connection is routed, balanced and
  * retried on its own. Flow control is HTTP/2's: a stream whose exchange reads no more gets no
- * window, so a slow upstream slows that stream only.
+ * window, so a slow upstream slows that stream only. A connection without an open stream for the
+ * idle timeout is closed ({@link IdleConnection}).
  */
 public final class PriorKnowledge extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
@@ -45,15 +48,19 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
     private final List<String> http1Handlers;
     private final Supplier<ChannelHandler> exchanges;
     private final int maxConcurrentStreams;
+    private final Duration idleTimeout;
 
     /**
      * @param http1Handlers the names of the HTTP/1.1 handlers that leave the pipeline for HTTP/2
      * @param exchanges     makes the exchange handler of each stream
+     * @param idleTimeout   how long the connection may have no open stream before it is closed; zero: for ever
      */
-    public PriorKnowledge(List<String> http1Handlers, Supplier<ChannelHandler> exchanges, int maxConcurrentStreams) {
+    public PriorKnowledge(List<String> http1Handlers, Supplier<ChannelHandler> exchanges, int maxConcurrentStreams,
+                          Duration idleTimeout) {
         this.http1Handlers = http1Handlers;
         this.exchanges = exchanges;
         this.maxConcurrentStreams = maxConcurrentStreams;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
@@ -68,7 +75,9 @@ public final class PriorKnowledge extends ByteToMessageDecoder {
         for (String name : http1Handlers) pipeline.remove(name);
         Http2Settings settings = Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams);
         pipeline.addAfter(ctx.name(), "h2-flush", new FlushConsolidationHandler(FLUSHES_PER_WRITE, true));
-        pipeline.addAfter("h2-flush", "h2-frames", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        Http2FrameCodec frames = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+        pipeline.addAfter("h2-flush", "h2-frames", frames);
+        IdleConnection.watch(ctx.channel(), frames.connection(), idleTimeout);
         pipeline.addAfter("h2-frames", "h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
