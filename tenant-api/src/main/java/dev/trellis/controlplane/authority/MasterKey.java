@@ -18,9 +18,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The key that seals secrets at rest (the mesh authorities' private keys): AES-256-GCM, from
+ * The key that seals secrets at rest (the mesh authorities' private keys, the portal's session
+ * attributes): AES-256-GCM, from
  * {@code TRELLIS_MASTER_KEY} (property {@code trellis.master-key}, 32 bytes in base64url) or, when
  * none is set, generated once into {@code TRELLIS_HOME/master-key}. Each sealed value is bound to
  * what it belongs to (associated data), so a sealed key copied to another mesh's row does not open.
@@ -31,7 +33,7 @@ import java.util.List;
  * {@link #id()}, stored beside what it sealed, so nothing has to be tried to know what is left.
  */
 @Component
-class MasterKey {
+public class MasterKey {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -68,7 +70,7 @@ class MasterKey {
     }
 
     /** nonce ‖ ciphertext ‖ tag, with the current key. */
-    byte[] seal(byte[] plain, String boundTo) {
+    public byte[] seal(byte[] plain, String boundTo) {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try {
@@ -81,20 +83,30 @@ class MasterKey {
 
     /** Opens with the current key, or else with a previous one. */
     byte[] open(byte[] sealed, String boundTo) {
+        return openIfSealed(sealed, boundTo)
+                .orElseThrow(() -> new IllegalStateException("a sealed secret does not open with this master key or a previous one"));
+    }
+
+    /**
+     * As {@link #open}, for values that may be stored from elsewhere: empty when {@code sealed} was not
+     * sealed for {@code boundTo} by this key or a previous one, or is no sealed value at all.
+     */
+    public Optional<byte[]> openIfSealed(byte[] sealed, String boundTo) {
+        if (sealed.length < NONCE_BYTES + TAG_BITS / 8) return Optional.empty();
         byte[] nonce = Arrays.copyOfRange(sealed, 0, NONCE_BYTES);
         byte[] body = Arrays.copyOfRange(sealed, NONCE_BYTES, sealed.length);
         List<SecretKeySpec> keys = new ArrayList<>(List.of(key));
         keys.addAll(previous);
         for (SecretKeySpec candidate : keys) {
             try {
-                return run(candidate, Cipher.DECRYPT_MODE, nonce, body, boundTo);
+                return Optional.of(run(candidate, Cipher.DECRYPT_MODE, nonce, body, boundTo));
             } catch (AEADBadTagException notThisKey) {
                 // The tag checks key and binding together: try the next key.
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("a sealed secret cannot be opened", e);
             }
         }
-        throw new IllegalStateException("a sealed secret does not open with this master key or a previous one");
+        return Optional.empty();
     }
 
     private static byte[] run(SecretKeySpec with, int mode, byte[] nonce, byte[] input, String boundTo) throws GeneralSecurityException {

@@ -1,6 +1,6 @@
 package dev.trellis.controlplane.portal;
 
-import dev.trellis.controlplane.authority.SealedAtRest;
+import dev.trellis.controlplane.authority.MasterKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -27,7 +27,7 @@ class PortalSessionStore {
     private static final String SEALED_AS = "portal session attribute";
 
     @Bean
-    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> hashedSessionIds(SealedAtRest seal) {
+    SessionRepositoryCustomizer<JdbcIndexedSessionRepository> hashedSessionIds(MasterKey masterKey) {
         return repository -> {
             repository.setCreateSessionQuery("""
                     INSERT INTO portal_session (primary_id, session_key, creation_time, last_access_time,
@@ -61,7 +61,7 @@ class PortalSessionStore {
                     LEFT JOIN portal_session_attributes a ON s.primary_id = a.session_primary_id
                     WHERE s.principal_name = ?""");
             repository.setDeleteSessionsByExpiryTimeQuery("DELETE FROM portal_session WHERE expiry_time < ?");
-            repository.setConversionService(attributes(seal));
+            repository.setConversionService(attributes(masterKey));
         };
     }
 
@@ -71,13 +71,13 @@ class PortalSessionStore {
      * release or before sealing, a class that changed) is a missing attribute: the person is signed out
      * and signs in again, instead of every request of theirs failing.
      */
-    private static GenericConversionService attributes(SealedAtRest seal) {
+    private static GenericConversionService attributes(MasterKey masterKey) {
         GenericConversionService conversion = new GenericConversionService();
         SerializingConverter serializing = new SerializingConverter();
-        conversion.addConverter(Object.class, byte[].class, source -> seal.seal(serializing.convert(source), SEALED_AS));
+        conversion.addConverter(Object.class, byte[].class, source -> masterKey.seal(serializing.convert(source), SEALED_AS));
         DeserializingConverter deserializing = new DeserializingConverter(PortalSessionStore.class.getClassLoader());
         conversion.addConverter(byte[].class, Object.class, source -> {
-            byte[] plain = seal.open(source, SEALED_AS).orElse(null);
+            byte[] plain = masterKey.openIfSealed(source, SEALED_AS).orElse(null);
             if (plain == null) {
                 LOG.info("a portal session attribute does not open with this master key; the session continues without it");
                 return null;

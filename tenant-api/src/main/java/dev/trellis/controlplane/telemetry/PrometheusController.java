@@ -48,6 +48,13 @@ class PrometheusController {
     private record Labelled(Map<String, String> labels, List<MetricBuckets.Row> rows) {
     }
 
+    /** A group's golden metrics over the minute, computed once for every metric family that shows them. */
+    private record Series(Map<String, String> labels, GoldenMetrics metrics) {
+        static List<Series> of(Map<String, Labelled> groups) {
+            return groups.values().stream().map(g -> new Series(g.labels(), GoldenMetrics.of(g.rows(), 60))).toList();
+        }
+    }
+
     @GetMapping("/v1/metrics/prometheus")
     ResponseEntity<String> scrape(@AuthenticationPrincipal Caller caller) {
         caller.require(Role.VIEWER);
@@ -77,18 +84,19 @@ class PrometheusController {
                     rs -> {
                         proxies.put(rs.getString(1) + "\u0000" + rs.getString(2), rs.getLong(3));
                     }, Timestamp.from(TenantTransactions.now().minus(Duration.ofMinutes(1))));
+            List<Series> serviceSeries = Series.of(services);
+            List<Series> routeSeries = Series.of(routes);
             StringBuilder out = new StringBuilder();
             header(out, "trellis_service_requests_per_second", "Requests per second a service's proxies served, last complete minute");
-            services.values().forEach(s -> line(out, "trellis_service_requests_per_second", s.labels(), null, GoldenMetrics.of(s.rows(), 60).rps()));
+            serviceSeries.forEach(s -> line(out, "trellis_service_requests_per_second", s.labels(), null, s.metrics().rps()));
             header(out, "trellis_service_success_ratio", "Share of a service's answers that were not 5xx (nor a gRPC server failure), last complete minute");
-            services.values().forEach(s -> line(out, "trellis_service_success_ratio", s.labels(), null, GoldenMetrics.of(s.rows(), 60).successRate()));
+            serviceSeries.forEach(s -> line(out, "trellis_service_success_ratio", s.labels(), null, s.metrics().successRate()));
             header(out, "trellis_service_latency_seconds", "Latency percentiles of a service's answers, last complete minute");
-            services.values().forEach(s -> quantiles(out, "trellis_service_latency_seconds", s.labels(), GoldenMetrics.of(s.rows(), 60)));
+            serviceSeries.forEach(s -> quantiles(out, "trellis_service_latency_seconds", s.labels(), s.metrics()));
             header(out, "trellis_service_bytes_per_second", "Bytes per second in and out of a service's proxies, last complete minute");
-            services.values().forEach(s -> {
-                GoldenMetrics m = GoldenMetrics.of(s.rows(), 60);
-                line(out, "trellis_service_bytes_per_second", s.labels(), "direction=\"in\"", m.bytesIn() / 60.0);
-                line(out, "trellis_service_bytes_per_second", s.labels(), "direction=\"out\"", m.bytesOut() / 60.0);
+            serviceSeries.forEach(s -> {
+                line(out, "trellis_service_bytes_per_second", s.labels(), "direction=\"in\"", s.metrics().bytesIn() / 60.0);
+                line(out, "trellis_service_bytes_per_second", s.labels(), "direction=\"out\"", s.metrics().bytesOut() / 60.0);
             });
             header(out, "trellis_service_meshed_proxies", "Proxies of a service that reported in the last minute");
             proxies.forEach((key, count) -> {
@@ -96,20 +104,20 @@ class PrometheusController {
                 line(out, "trellis_service_meshed_proxies", Map.of("mesh", parts[0], "service", parts[1]), null, (double) count);
             });
             header(out, "trellis_route_requests_per_second", "Requests per second through a route, as its callers' proxies saw them");
-            routes.values().forEach(r -> line(out, "trellis_route_requests_per_second", r.labels(), null, GoldenMetrics.of(r.rows(), 60).rps()));
+            routeSeries.forEach(r -> line(out, "trellis_route_requests_per_second", r.labels(), null, r.metrics().rps()));
             header(out, "trellis_route_success_ratio", "Share of a route's answers that were not 5xx (nor a gRPC server failure), last complete minute");
-            routes.values().forEach(r -> line(out, "trellis_route_success_ratio", r.labels(), null, GoldenMetrics.of(r.rows(), 60).successRate()));
+            routeSeries.forEach(r -> line(out, "trellis_route_success_ratio", r.labels(), null, r.metrics().successRate()));
             header(out, "trellis_route_latency_seconds", "Latency percentiles through a route, last complete minute");
-            routes.values().forEach(r -> quantiles(out, "trellis_route_latency_seconds", r.labels(), GoldenMetrics.of(r.rows(), 60)));
+            routeSeries.forEach(r -> quantiles(out, "trellis_route_latency_seconds", r.labels(), r.metrics()));
             header(out, "trellis_route_retries_per_second", "Retries per second on a route, last complete minute");
-            routes.values().forEach(r -> line(out, "trellis_route_retries_per_second", r.labels(), null, GoldenMetrics.of(r.rows(), 60).retries() / 60.0));
+            routeSeries.forEach(r -> line(out, "trellis_route_retries_per_second", r.labels(), null, r.metrics().retries() / 60.0));
             header(out, "trellis_route_breaker_rejections_per_second", "Requests a circuit breaker refused on a route, per second");
-            routes.values().forEach(r -> line(out, "trellis_route_breaker_rejections_per_second", r.labels(), null,
-                    GoldenMetrics.of(r.rows(), 60).breakerRejections() / 60.0));
+            routeSeries.forEach(r -> line(out, "trellis_route_breaker_rejections_per_second", r.labels(), null,
+                    r.metrics().breakerRejections() / 60.0));
             header(out, "trellis_service_grpc_responses_per_second", "gRPC calls per second a service's proxies answered, by grpc-status");
-            services.values().forEach(s -> grpcStatuses(out, "trellis_service_grpc_responses_per_second", s));
+            serviceSeries.forEach(s -> grpcStatuses(out, "trellis_service_grpc_responses_per_second", s));
             header(out, "trellis_route_grpc_responses_per_second", "gRPC calls per second through a route, by grpc-status");
-            routes.values().forEach(r -> grpcStatuses(out, "trellis_route_grpc_responses_per_second", r));
+            routeSeries.forEach(r -> grpcStatuses(out, "trellis_route_grpc_responses_per_second", r));
             return ResponseEntity.ok().contentType(EXPOSITION).body(out.toString());
         });
     }
@@ -125,9 +133,9 @@ class PrometheusController {
     }
 
     /** One sample per grpc-status the group's calls ended with (none for a group without gRPC). */
-    private static void grpcStatuses(StringBuilder out, String name, Labelled group) {
-        GoldenMetrics.of(group.rows(), 60).grpcStatuses().forEach((status, calls) ->
-                line(out, name, group.labels(), "grpc_status=\"" + escape(status) + "\"", calls / 60.0));
+    private static void grpcStatuses(StringBuilder out, String name, Series series) {
+        series.metrics().grpcStatuses().forEach((status, calls) ->
+                line(out, name, series.labels(), "grpc_status=\"" + escape(status) + "\"", calls / 60.0));
     }
 
     private static void quantiles(StringBuilder out, String name, Map<String, String> labels, GoldenMetrics m) {

@@ -56,6 +56,18 @@ class MasterKeyTest {
     }
 
     @Test
+    void openIfSealedIsEmptyForWhatThisKeyDidNotSealForThatBinding() {
+        byte[] secret = "an id token".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] sealed = key((byte) 1).seal(secret, "portal session attribute");
+        assertThat(key((byte) 1).openIfSealed(sealed, "portal session attribute")).contains(secret);
+        // Another binding, another key, bytes stored in the clear, too short to be sealed: none opens, none throws.
+        assertThat(key((byte) 1).openIfSealed(sealed, "mesh-authority:t1/shop")).isEmpty();
+        assertThat(key((byte) 2).openIfSealed(sealed, "portal session attribute")).isEmpty();
+        assertThat(key((byte) 1).openIfSealed(new byte[64], "portal session attribute")).isEmpty();
+        assertThat(key((byte) 1).openIfSealed(new byte[] {0, 1, 2, 3}, "portal session attribute")).isEmpty();
+    }
+
+    @Test
     void aMasterKeyOfTheWrongLengthIsRefused() {
         assertThatThrownBy(() -> new MasterKey(new MockEnvironment().withProperty("trellis.master-key", "c2hvcnQ")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("32 bytes");
