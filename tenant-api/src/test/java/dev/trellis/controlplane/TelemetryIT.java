@@ -160,6 +160,20 @@ class TelemetryIT extends ControlPlaneIT {
         assertThat(refused.body()).doesNotContain("Exception");
         Api.Response future = api.post("/v1/fleet/usage", proxy, new UsageReports(5, now.plusSeconds(3600), now.plusSeconds(3610)).toString());
         assertThat(fields(future)).containsExactly("windowEnd");
+        // Served outside Spring MVC and Security: the same answers as every other fleet path.
+        Api.Response malformed = api.post("/v1/fleet/usage", proxy, "{\"sequence\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(fields(malformed)).containsExactly("");
+        assertThat(api.post("/v1/fleet/usage", proxy, "").status()).isEqualTo(400);
+        Api.Response read = api.get("/v1/fleet/usage", proxy);
+        assertThat(read.status()).isEqualTo(405);
+        assertThat(read.header("Allow")).isEqualTo("POST");
+        Api.Response anonymous = api.post("/v1/fleet/usage", null, new UsageReports(6, now.minusSeconds(10), now).toString());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.json().get("detail").asString()).isEqualTo("a valid proxy token is required");
+        assertThat(api.post("/v1/fleet/usage", "trp_x.y", new UsageReports(7, now.minusSeconds(10), now).toString()).status())
+                .isEqualTo(401);
     }
 
     @Test

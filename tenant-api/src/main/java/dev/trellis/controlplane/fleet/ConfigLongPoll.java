@@ -74,7 +74,7 @@ class ConfigLongPoll implements Drainable {
             return;
         }
         SnapshotKey key = proxy.snapshotKey();
-        HeldPoll poll = new HeldPoll(key, proxy.id(), ProxyCredentialFilter.token(request), version == null ? "" : version);
+        HeldPoll poll = new HeldPoll(key, proxy.id(), ProxyAuthentication.token(request), version == null ? "" : version);
         // Registered before reading, so a change committed in between is not missed: either the read sees it or the
         // notification finds this poll. Per proxy, in one step: the poll it replaces is no longer counted or woken.
         HeldPoll[] replaced = {null};

@@ -1,6 +1,5 @@
 package dev.trellis.controlplane.fleet;
 
-import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.web.ProblemResponses;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +23,7 @@ class FleetSecurity {
 
     @Bean
     @Order(0)
-    SecurityFilterChain fleet(HttpSecurity http, TenantTransactions transactions, Proxies proxies, RecentProxyTokens recent)
+    SecurityFilterChain fleet(HttpSecurity http, ProxyAuthentication authentication)
             throws Exception {
         http.securityMatcher("/v1/fleet/**")
                 .csrf(csrf -> csrf.disable())
@@ -33,7 +32,7 @@ class FleetSecurity {
                 .logout(logout -> logout.disable())
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ProxyCredentialFilter(transactions, proxies, recent), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ProxyCredentialFilter(authentication), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
                         // An error page for a request already judged; a held long poll is answered without any dispatch.
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
@@ -41,7 +40,7 @@ class FleetSecurity {
                         .anyRequest().hasRole(PROXY))
                 .exceptionHandling(errors -> errors
                         .authenticationEntryPoint((request, response, e) -> ProblemResponses.write(response,
-                                HttpStatus.UNAUTHORIZED, "Unauthorized", "a valid proxy token is required"))
+                                HttpStatus.UNAUTHORIZED, "Unauthorized", ProxyAuthentication.REQUIRED))
                         .accessDeniedHandler((request, response, e) -> ProblemResponses.write(response,
                                 HttpStatus.FORBIDDEN, "Forbidden", "this credential may not do this")));
         return http.build();

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.telemetry;
 
+import dev.trellis.controlplane.fleet.ProxyAuthentication;
 import dev.trellis.controlplane.web.ApiProblem;
 import org.springframework.http.HttpStatus;
 
@@ -9,7 +10,7 @@ import org.springframework.http.HttpStatus;
  */
 class ProxyNoLongerValid extends RuntimeException implements ApiProblem {
     ProxyNoLongerValid() {
-        super("unknown proxy token, or its certificate has expired", null, false, false);
+        super(ProxyAuthentication.UNKNOWN, null, false, false);
     }
 
     @Override
