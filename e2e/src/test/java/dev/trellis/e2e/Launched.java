@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** A built jar run as its own process, as an operator would run it, with its output in target/e2e-logs. */
@@ -120,12 +123,27 @@ final class Launched implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Ports handed out by {@link #freePort} in this JVM: none twice, even after its process let it go. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on, for a process to bind later. Taken below the kernel's ephemeral range
+     * (32768–60999 by default): a port from {@code new ServerSocket(0)} is one of those, and any
+     * outgoing connection of the many processes here (database pools, HAProxy, proxies) could take it
+     * as its local port before the process bound it (FleetEndToEndIT once failed so, "Address already
+     * in use" on a proxy's admin port).
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            if (!HANDED_OUT.add(port)) continue;
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // Someone listens there: another.
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 30000");
     }
 
     @Override
