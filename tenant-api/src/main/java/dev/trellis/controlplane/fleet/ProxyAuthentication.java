@@ -40,12 +40,11 @@ public class ProxyAuthentication {
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
     }
 
-    /** The token's SHA-256, what {@code proxies.secret_hash} stores: computed once per request by the caller. */
-    public static byte[] hash(String token) {
-        return MintedCredential.hash(token);
-    }
-
-    /** The proxy whose token this is (its hash given), or empty for an unknown token or an expired certificate. */
+    /**
+     * The proxy whose token this is, given its SHA-256 ({@link MintedCredential#hash}, what
+     * {@code proxies.secret_hash} stores; the caller hashes once per request), or empty for an unknown
+     * token or an expired certificate.
+     */
     public Optional<FleetProxy> authenticate(String token, byte[] tokenHash, boolean rechecked) {
         return recent.find(tokenHash, TenantTransactions.now(), rechecked).or(() -> verify(token));
     }

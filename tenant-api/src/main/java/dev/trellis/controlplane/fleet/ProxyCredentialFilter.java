@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.fleet;
 
+import dev.trellis.controlplane.access.MintedCredential;
 import dev.trellis.controlplane.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,7 +32,7 @@ class ProxyCredentialFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String token = ProxyAuthentication.token(request);
         if (token != null) {
-            Optional<FleetProxy> proxy = authentication.authenticate(token, ProxyAuthentication.hash(token), false);
+            Optional<FleetProxy> proxy = authentication.authenticate(token, MintedCredential.hash(token), false);
             if (proxy.isEmpty()) {
                 ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
                         ProxyAuthentication.UNKNOWN);

@@ -1,5 +1,6 @@
 package dev.trellis.controlplane.telemetry;
 
+import dev.trellis.controlplane.access.MintedCredential;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.fleet.FleetProxy;
 import dev.trellis.controlplane.fleet.ProxyAuthentication;
@@ -70,7 +71,7 @@ class UsageEndpoint {
             return;
         }
         // Hashed once: the token cache's key, and what the insert checks against the proxy's row.
-        byte[] tokenHash = ProxyAuthentication.hash(token);
+        byte[] tokenHash = MintedCredential.hash(token);
         Optional<FleetProxy> proxy = authentication.authenticate(token, tokenHash, true);
         if (proxy.isEmpty()) {
             ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, "Unauthorized",
