@@ -3,7 +3,6 @@ package dev.trellis.proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -18,7 +17,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dataDir            last applied snapshot, key, certificate and trust bundle
  * @param snapshotPollPeriod how often the snapshot file is checked for changes
  */
-@ConfigurationProperties("trellis")
 public record ProxySettings(Path snapshotFile,
                             @DefaultValue("0") int appPort,
                             @DefaultValue("15006") int inboundPort,

@@ -23,7 +23,7 @@ class CompilerSnapshotsIT {
 
     @Test
     void acceptsEverySnapshotTheCompilerProduces() throws IOException {
-        SnapshotApplier applier = SharedProxy.get().context.getBean(SnapshotApplier.class);
+        SnapshotApplier applier = SharedProxy.get().proxy.applier();
         JsonMapper json = JsonMapper.builder().build();
         List<Path> files;
         try (Stream<Path> walk = Files.walk(GOLDEN)) {

@@ -147,7 +147,7 @@ class GrpcStatusIT {
         assertThat(TcpIT.metric(badProxy, "trellis_grpc_calls_total", "direction=\"inbound\"", "grpc_status=\"UNAVAILABLE\""))
                 .isGreaterThanOrEqualTo(failures);
         // The usage report counts the same calls by grpc-status (all answered HTTP 200), for the control plane's success rate.
-        UsageLedger ledger = web.context.getBean(UsageLedger.class);
+        UsageLedger ledger = web.proxy.usage();
         long[] byCode = new long[17];
         long[] answers = {0};
         int expected = failures;

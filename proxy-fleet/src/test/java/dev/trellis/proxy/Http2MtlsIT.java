@@ -107,7 +107,7 @@ class Http2MtlsIT {
 
     @Test
     void twoProxiesSpeakHttp2OverMtlsOnOneConnectionChosenByAlpn() throws Exception {
-        UsageLedger echoUsage = echoProxy.context.getBean(UsageLedger.class);
+        UsageLedger echoUsage = echoProxy.proxy.usage();
         echoUsage.drainConnections();
         List<HttpResponse<String>> answers = webProxy.sendMany(40, 20, () -> webProxy.request("http://echo/hello").GET().build());
         assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));

@@ -176,7 +176,7 @@ class MtlsIT {
 
             TestCa.Issued renewed = CA.issue(ECHO);
             renewed.writeTo(echoProxy.dataDir, CA.certificate);
-            echoProxy.context.publishEvent(new CertificateRenewed(renewed.certificate().getNotAfter().toInstant()));
+            echoProxy.proxy.certificateRenewed(new CertificateRenewed(renewed.certificate().getNotAfter().toInstant()));
 
             assertThat(servedSerial(tenantCertificate)).isEqualTo(renewed.certificate().getSerialNumber()).isNotEqualTo(before);
             assertThat(underWay.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

@@ -21,8 +21,6 @@ import java.util.function.Supplier;
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.compiler.snapshot.SnapshotJson;
 import dev.trellis.proxy.snapshot.SnapshotApplier;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** A real proxy process-in-JVM with its four ports, and a client that uses it as an HTTP proxy. */
 final class ProxyHarness implements AutoCloseable {
@@ -31,7 +29,7 @@ final class ProxyHarness implements AutoCloseable {
     final int adminPort = freePort();
     final Path dataDir;
     final Path snapshotFile;
-    final ConfigurableApplicationContext context;
+    final ProxyApplication proxy;
     final HttpClient client;
     final HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -44,7 +42,7 @@ final class ProxyHarness implements AutoCloseable {
                     "--trellis.admin-port=" + adminPort, "--trellis.app-port=" + appPort,
                     "--trellis.data-dir=" + dataDir, "--trellis.snapshot-poll-period=100ms"));
             args.addAll(List.of(extraArgs));
-            context = new SpringApplicationBuilder(ProxyApplication.class).run(args.toArray(String[]::new));
+            proxy = ProxyApplication.start(args.toArray(String[]::new));
             client = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", outboundPort)))
@@ -64,7 +62,7 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     SnapshotApplier.Outcome apply(Snapshot snapshot) {
-        return context.getBean(SnapshotApplier.class).apply(SnapshotJson.write(snapshot.withComputedVersion()), "test");
+        return proxy.applier().apply(SnapshotJson.write(snapshot.withComputedVersion()), "test");
     }
 
     /** A GET through the outbound port: {@code url} names the service as host, e.g. {@code http://echo/x}. */
@@ -123,6 +121,6 @@ final class ProxyHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        context.close();
+        proxy.close();
     }
 }

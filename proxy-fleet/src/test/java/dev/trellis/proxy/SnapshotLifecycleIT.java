@@ -83,7 +83,7 @@ class SnapshotLifecycleIT {
     @Test
     void refusesUnparseableAndInconsistentSnapshotsAndKeepsThePrevious() {
         ProxyHarness proxy = SharedProxy.get();
-        SnapshotApplier applier = proxy.context.getBean(SnapshotApplier.class);
+        SnapshotApplier applier = proxy.proxy.applier();
         proxy.apply(toA());
 
         SnapshotApplier.Outcome garbage = applier.apply("{not json".getBytes(StandardCharsets.UTF_8), "test");

@@ -3,7 +3,6 @@ package dev.trellis.proxy.admin;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-import dev.trellis.proxy.ProxyApplication;
 import dev.trellis.proxy.ProxySettings;
 import dev.trellis.proxy.exchange.CallerConnections;
 import dev.trellis.proxy.exchange.HttpLimits;
@@ -22,8 +21,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.stereotype.Component;
 
 /**
  * The admin port: {@code /ready} (200 only once a snapshot is in force, the inbound listener
@@ -32,8 +29,7 @@ import org.springframework.stereotype.Component;
  * runs on the proxy's own HTTP listener rather than Actuator, which would add a web stack and tens
  * of megabytes to a sidecar that needs two endpoints.
  */
-@Component
-class AdminServer extends PortLifecycle {
+public final class AdminServer extends PortLifecycle {
     private final ProxySettings settings;
     private final ActiveRoutes routes;
     private final PrometheusMeterRegistry registry;
@@ -41,14 +37,14 @@ class AdminServer extends PortLifecycle {
     private final InboundListener inbound;
     private final HttpLimits limits;
     private final CallerConnections connections;
-    private final ConfigurableApplicationContext context;
+    private final Runnable quit;
     static final String QUIT = "/quitquitquit";
 
-    AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, EventLoopGroup loops,
-                InboundListener inbound, HttpLimits limits, CallerConnections connections,
-                ConfigurableApplicationContext context) {
+    /** {@code quit} stops the proxy (and its process, when it is one) without blocking the event loop that asked. */
+    public AdminServer(ProxySettings settings, ActiveRoutes routes, PrometheusMeterRegistry registry, EventLoopGroup loops,
+                       InboundListener inbound, HttpLimits limits, CallerConnections connections, Runnable quit) {
         this.settings = settings;
-        this.context = context;
+        this.quit = quit;
         this.limits = limits;
         this.connections = connections;
         this.inbound = inbound;
@@ -96,12 +92,7 @@ class AdminServer extends PortLifecycle {
             return;
         }
         exchange.respond(text(HttpResponseStatus.OK, "stopping\n", "text/plain"));
-        // Not on the event loop: stopping the application waits for the loops to end.
-        Thread stopper = new Thread(() -> {
-            context.close();
-            if (ProxyApplication.ownProcess()) System.exit(0);
-        }, "trellis-quit");
-        stopper.start();
+        quit.run();
     }
 
     private FullHttpResponse ready() {

@@ -2,7 +2,6 @@ package dev.trellis.proxy.exchange;
 
 import java.time.Duration;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -28,7 +27,6 @@ import org.springframework.util.unit.DataSize;
  * @param maxConnections      caller connections open at once over the inbound and outbound ports;
  *                            beyond it new ones are closed at once and {@code /ready} answers 503
  */
-@ConfigurationProperties("trellis.http")
 public record HttpLimits(@DefaultValue("8KB") DataSize maxRequestLineBytes,
                          @DefaultValue("8KB") DataSize maxHeaderBytes,
                          @DefaultValue("100") int maxHeaders,

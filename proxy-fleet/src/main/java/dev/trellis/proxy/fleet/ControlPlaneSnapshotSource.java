@@ -13,9 +13,6 @@ import dev.trellis.proxy.snapshot.SnapshotApplier;
 import dev.trellis.proxy.snapshot.SnapshotSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.ApplicationListener;
-import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Snapshots from the control plane's long poll. One virtual thread registers once (join token and
@@ -24,11 +21,11 @@ import org.springframework.context.event.ContextClosedEvent;
  * calls the {@link SnapshotApplier} itself. When the control plane cannot be reached the proxy keeps
  * serving its last applied snapshot and retries with a capped backoff; it catches up on the first answer.
  * A second virtual thread offers the endpoint again every {@code heartbeat} once a snapshot is in
- * force, so the control plane can tell a dead proxy within seconds. When the application context
- * closes, before any listener closes, the proxy withdraws its endpoint and waits {@code drain} for
+ * force, so the control plane can tell a dead proxy within seconds. When the proxy stops, before
+ * any listener closes, the proxy withdraws its endpoint and waits {@code drain} for
  * callers to hear of it while it still serves them.
  */
-final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationListener<ContextClosedEvent> {
+final class ControlPlaneSnapshotSource implements SnapshotSource {
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneSnapshotSource.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(250);
     private static final Duration LAST_RETRY = Duration.ofSeconds(5);
@@ -40,7 +37,7 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
     private final SnapshotApplier applier;
     private final ActiveRoutes routes;
     private final EndpointOffer endpoint;
-    private final ApplicationEventPublisher events;
+    private final Consumer<CertificateRenewed> renewed;
     private final Duration heartbeat;
     private final Duration drain;
     private volatile boolean running;
@@ -50,7 +47,7 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
 
     ControlPlaneSnapshotSource(ControlPlaneClient client, FleetIdentity identity, String joinToken, String service,
                                SnapshotApplier applier, ActiveRoutes routes, EndpointOffer endpoint,
-                               ApplicationEventPublisher events, Duration heartbeat, Duration drain) {
+                               Consumer<CertificateRenewed> renewed, Duration heartbeat, Duration drain) {
         this.client = client;
         this.identity = identity;
         this.joinToken = joinToken;
@@ -58,7 +55,7 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
         this.applier = applier;
         this.routes = routes;
         this.endpoint = endpoint;
-        this.events = events;
+        this.renewed = renewed;
         this.heartbeat = heartbeat;
         this.drain = drain;
     }
@@ -134,7 +131,7 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
         if (answer.status() != 200) throw new IOException("certificate renewal refused (" + answer.status() + ")");
         identity.renewed(key, answer.json());
         log.info("certificate renewed, valid until {}", identity.notAfter());
-        events.publishEvent(new CertificateRenewed(identity.notAfter()));
+        renewed.accept(new CertificateRenewed(identity.notAfter()));
     }
 
     private void offerEndpoint() throws IOException, InterruptedException {
@@ -171,10 +168,10 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
         return client.describe();
     }
 
-    /** Published before any lifecycle bean stops: the listeners are still open while callers move away. */
+    /** Before any port closes: the listeners are still open while callers move away. */
     @Override
-    public void onApplicationEvent(ContextClosedEvent closed) {
-        if (withdraw() && !drain.isZero()) {
+    public void withdraw() {
+        if (stopOnce() && !drain.isZero()) {
             log.info("endpoint {} withdrawn; serving callers for {} ms more before the listeners close", endpoint, drain.toMillis());
             pause(drain);
         }
@@ -182,11 +179,11 @@ final class ControlPlaneSnapshotSource implements SnapshotSource, ApplicationLis
 
     @Override
     public void close() {
-        withdraw();
+        stopOnce();
     }
 
     /** Stops polling and heartbeats, then withdraws the endpoint, once; true the first time. */
-    private synchronized boolean withdraw() {
+    private synchronized boolean stopOnce() {
         if (withdrawn) return false;
         withdrawn = true;
         running = false;

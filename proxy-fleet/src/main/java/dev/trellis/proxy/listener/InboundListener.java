@@ -21,8 +21,6 @@ import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 /**
  * The inbound listener (15006 → the app), on the same event loops and router as the outbound one;
@@ -34,8 +32,7 @@ import org.springframework.stereotype.Component;
  * carries opaque bytes to the app ({@link TcpListeners#inbound}) instead of HTTP. A snapshot changing the mode, or a renewed certificate, swaps that
  * transport in place, so the port never closes and connections under way keep theirs.
  */
-@Component
-public class InboundListener {
+public final class InboundListener {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
 
     private final SnapshotRouter router;
@@ -49,7 +46,7 @@ public class InboundListener {
     /** What new connections get; read on the event loops for every accepted connection. */
     private volatile InboundTransport transport;
 
-    InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops, HttpLimits limits,
+    public InboundListener(SnapshotRouter router, ProxySettings settings, EventLoopGroup loops, HttpLimits limits,
                     CallerConnections connections, UsageLedger usage, TcpListeners tcp) {
         this.router = router;
         this.tcp = tcp;
@@ -69,8 +66,7 @@ public class InboundListener {
         return server != null && current != null && current.requested() == snapshot.mtls();
     }
 
-    @EventListener
-    synchronized void onSnapshot(SnapshotApplied applied) {
+    public synchronized void onSnapshot(SnapshotApplied applied) {
         Snapshot snapshot = applied.snapshot();
         InboundTransport current = transport;
         if (current == null || current.requested() != snapshot.mtls()) install(snapshot.mtls());
@@ -88,8 +84,7 @@ public class InboundListener {
     }
 
     /** The renewed certificate serves the next connection on; connections under way keep the one they shook hands with. */
-    @EventListener
-    synchronized void onRenewed(CertificateRenewed renewed) {
+    public synchronized void onRenewed(CertificateRenewed renewed) {
         InboundTransport current = transport;
         if (current == null) return;
         try {
@@ -115,8 +110,7 @@ public class InboundListener {
         transport = new InboundTransport(requested, requested, context);
     }
 
-    @jakarta.annotation.PreDestroy
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server != null) server.close().syncUninterruptibly();
     }
 

@@ -13,15 +13,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 /**
  * The outbound listener: the explicit HTTP proxy the app calls other services through
  * ({@code HTTP_PROXY=http://127.0.0.1:15001}), on loopback only since only the app next to it may
  * use it. It binds at start; until a snapshot is in force it answers 503.
  */
-@Component
-class OutboundListener extends PortLifecycle {
+public final class OutboundListener extends PortLifecycle {
     private static final Logger log = LoggerFactory.getLogger(OutboundListener.class);
 
     private final ProxySettings settings;
@@ -31,8 +29,8 @@ class OutboundListener extends PortLifecycle {
     private final CallerConnections connections;
     private final UsageLedger usage;
 
-    OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router, HttpLimits limits,
-                     CallerConnections connections, UsageLedger usage) {
+    public OutboundListener(ProxySettings settings, EventLoopGroup loops, SnapshotRouter router, HttpLimits limits,
+                            CallerConnections connections, UsageLedger usage) {
         this.usage = usage;
         this.settings = settings;
         this.limits = limits;

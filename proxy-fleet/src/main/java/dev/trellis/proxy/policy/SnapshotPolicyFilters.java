@@ -10,15 +10,13 @@ import dev.trellis.proxy.exchange.ProxyExchange;
 import dev.trellis.proxy.exchange.RequestPolicy;
 import dev.trellis.proxy.routing.PolicyFilters;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.stereotype.Component;
 
 /** The one place where each policy kind of a snapshot becomes its step. */
-@Component
-class SnapshotPolicyFilters implements PolicyFilters {
+public final class SnapshotPolicyFilters implements PolicyFilters {
     private final MeterRegistry registry;
     private final UsageLedger ledger;
 
-    SnapshotPolicyFilters(MeterRegistry registry, UsageLedger ledger) {
+    public SnapshotPolicyFilters(MeterRegistry registry, UsageLedger ledger) {
         this.registry = registry;
         this.ledger = ledger;
     }

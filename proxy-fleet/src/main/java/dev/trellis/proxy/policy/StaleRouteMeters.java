@@ -6,8 +6,6 @@ import dev.trellis.proxy.routing.RouteCompiler;
 import dev.trellis.proxy.snapshot.SnapshotApplied;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -17,16 +15,14 @@ import java.util.Set;
  * {@code /metrics} holds the routes being served rather than every route ever served. Meters of
  * routes the snapshot keeps survive the swap with their counts.
  */
-@Component
-class StaleRouteMeters {
+public final class StaleRouteMeters {
     private final MeterRegistry registry;
 
-    StaleRouteMeters(MeterRegistry registry) {
+    public StaleRouteMeters(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    @EventListener
-    void onApplied(SnapshotApplied applied) {
+    public void onApplied(SnapshotApplied applied) {
         Set<String> live = new HashSet<>();
         live.add(RouteCompiler.INBOUND_ROUTE);
         for (Upstream upstream : applied.snapshot().upstreams()) {

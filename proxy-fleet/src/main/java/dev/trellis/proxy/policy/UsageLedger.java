@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.springframework.stereotype.Component;
 
 /**
  * What the proxy served since the last usage report, per direction, route rule, upstream and caller.
@@ -22,7 +21,6 @@ import org.springframework.stereotype.Component;
  * its next request, so nothing it counts is lost: the drain marks the counters dropped before it
  * removes them and looks at their counts after, and a writer looks at the mark after it counted.
  */
-@Component
 public final class UsageLedger {
     /**
      * Latency is recorded in microseconds, two significant digits (about 1% error), auto-resizing: a

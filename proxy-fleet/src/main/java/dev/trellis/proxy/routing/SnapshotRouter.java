@@ -15,7 +15,7 @@ public final class SnapshotRouter implements ExchangeRouter {
     private final ActiveRoutes routes;
     private final RequestPath.EscapedSlashes escapedSlashes;
 
-    SnapshotRouter(ActiveRoutes routes, RequestPath.EscapedSlashes escapedSlashes) {
+    public SnapshotRouter(ActiveRoutes routes, RequestPath.EscapedSlashes escapedSlashes) {
         this.routes = routes;
         this.escapedSlashes = escapedSlashes;
     }

@@ -1,7 +1,9 @@
 package dev.trellis.proxy.snapshot;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import dev.trellis.compiler.snapshot.Snapshot;
 import dev.trellis.compiler.snapshot.SnapshotConsistencyException;
@@ -11,7 +13,6 @@ import dev.trellis.proxy.routing.RouteCompiler;
 import dev.trellis.proxy.routing.RoutingTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * Turns candidate snapshot bytes into the routes in force, or refuses them. A candidate that does
@@ -24,13 +25,22 @@ public final class SnapshotApplier {
     private final RouteCompiler compiler;
     private final ActiveRoutes routes;
     private final SnapshotStore store;
-    private final ApplicationEventPublisher events;
+    private final Consumer<SnapshotApplied> followers;
 
-    SnapshotApplier(RouteCompiler compiler, ActiveRoutes routes, SnapshotStore store, ApplicationEventPublisher events) {
+    /**
+     * @param dataDir   where the applied snapshot is kept for the next start
+     * @param followers told of each snapshot once it is in force (the inbound and tcp listeners, TLS, meters)
+     */
+    public SnapshotApplier(RouteCompiler compiler, ActiveRoutes routes, Path dataDir, Consumer<SnapshotApplied> followers) {
         this.compiler = compiler;
         this.routes = routes;
-        this.store = store;
-        this.events = events;
+        this.store = new SnapshotStore(dataDir);
+        this.followers = followers;
+    }
+
+    /** Puts the snapshot the last run applied in force, if the data directory has one: a restart enforces it before any source answers. */
+    public void applyStored() {
+        store.load().ifPresent(bytes -> apply(bytes, "the stored snapshot"));
     }
 
     /** The outcome of one candidate: applied (with its version) or refused (with the reason). */
@@ -57,7 +67,7 @@ public final class SnapshotApplier {
             return refuse(origin, "cannot be enforced: " + firstLine(e.getMessage()));
         }
         routes.install(table);
-        events.publishEvent(new SnapshotApplied(snapshot));
+        followers.accept(new SnapshotApplied(snapshot));
         try {
             store.save(candidate);
         } catch (IOException e) {

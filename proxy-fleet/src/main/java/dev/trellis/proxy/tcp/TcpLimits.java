@@ -2,7 +2,6 @@ package dev.trellis.proxy.tcp;
 
 import java.time.Duration;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -13,7 +12,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idleTimeout    a connection with no byte either way for this long is closed; 0: never
  * @param bindAddress    where the outbound listener of each {@code tcp} upstream is bound (its port is the upstream's)
  */
-@ConfigurationProperties("trellis.tcp")
 public record TcpLimits(@DefaultValue("2s") Duration connectTimeout,
                         @DefaultValue("1h") Duration idleTimeout,
                         @DefaultValue("127.0.0.1") String bindAddress) {

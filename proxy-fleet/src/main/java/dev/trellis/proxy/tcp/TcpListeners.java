@@ -15,11 +15,10 @@ import dev.trellis.proxy.snapshot.SnapshotApplied;
 import dev.trellis.proxy.upstream.TcpUpstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 /**
  * The outbound side of {@code tcp} services: an app reaches the {@code tcp} upstream {@code db} of
@@ -29,8 +28,7 @@ import org.springframework.stereotype.Component;
  * time says; one bound port stays bound across snapshots that keep its upstream. The inbound side
  * of a {@code tcp} service is the inbound port itself ({@link #inbound}).
  */
-@Component
-public class TcpListeners {
+public final class TcpListeners {
     private static final Logger log = LoggerFactory.getLogger(TcpListeners.class);
     static final String OUTBOUND = "outbound";
     static final String INBOUND = "inbound";
@@ -43,12 +41,12 @@ public class TcpListeners {
     private final UsageLedger usage;
     private final Map<String, Bound> bound = new HashMap<>();
 
-    TcpListeners(EventLoopGroup loops, ActiveRoutes routes, TcpLimits limits, TcpMetrics metrics,
-                 CallerConnections connections, UsageLedger usage) {
+    public TcpListeners(EventLoopGroup loops, ActiveRoutes routes, TcpLimits limits, MeterRegistry registry,
+                        CallerConnections connections, UsageLedger usage) {
         this.loops = loops;
         this.routes = routes;
         this.limits = limits;
-        this.metrics = metrics;
+        this.metrics = new TcpMetrics(registry);
         this.connections = connections;
         this.usage = usage;
     }
@@ -56,8 +54,7 @@ public class TcpListeners {
     private record Bound(int port, Channel server) {
     }
 
-    @EventListener
-    synchronized void onSnapshot(SnapshotApplied applied) {
+    public synchronized void onSnapshot(SnapshotApplied applied) {
         Snapshot snapshot = applied.snapshot();
         Map<String, Integer> wanted = new HashMap<>();
         for (Upstream upstream : snapshot.upstreams()) {
@@ -115,8 +112,7 @@ public class TcpListeners {
         return false;
     }
 
-    @jakarta.annotation.PreDestroy
-    synchronized void stop() {
+    public synchronized void stop() {
         bound.values().forEach(b -> b.server().close().syncUninterruptibly());
         bound.clear();
     }

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.stereotype.Component;
 
 /**
  * Connection metrics of {@code tcp} services: {@code trellis_tcp_connections_total} by direction,
@@ -15,7 +14,6 @@ import org.springframework.stereotype.Component;
  * {@code trellis_tcp_bytes_total} by direction, service and {@code from} ({@code caller} or
  * {@code upstream}), and {@code trellis_tcp_active_connections}.
  */
-@Component
 final class TcpMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
