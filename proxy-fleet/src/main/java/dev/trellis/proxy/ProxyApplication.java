@@ -123,7 +123,7 @@ public final class ProxyApplication implements AutoCloseable {
     /**
      * Starts a proxy with {@code args} ({@code --trellis.admin-port=…}) over the environment's
      * settings; it serves until {@link #close}. A proxy that cannot start (a port taken, a setting that
-     * does not convert) stops what it had started and throws.
+     * does not convert) stops what it had started and throws; {@link #main} then exits 1.
      */
     public static ProxyApplication start(String... args) {
         long begin = System.nanoTime();
@@ -133,7 +133,7 @@ public final class ProxyApplication implements AutoCloseable {
         ProxyApplication proxy;
         try {
             proxy = new ProxyApplication(config, started);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty throws its checked IOExceptions unchecked: rethrown as they are
             stopAll(started);
             throw e;
         }
@@ -202,7 +202,7 @@ public final class ProxyApplication implements AutoCloseable {
         }, "trellis-shutdown"));
         try {
             running.set(start(args));
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             log.error("the proxy did not start: {}", reason(e));
             System.exit(1);
         }
@@ -212,7 +212,8 @@ public final class ProxyApplication implements AutoCloseable {
     private static String reason(Throwable e) {
         StringBuilder reason = new StringBuilder(String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            reason.append("; ").append(cause.getMessage());
+            String message = cause.getMessage();
+            if (message != null && reason.indexOf(message) < 0) reason.append("; ").append(message);
         }
         return reason.toString();
     }

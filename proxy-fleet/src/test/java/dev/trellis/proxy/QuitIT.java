@@ -6,6 +6,8 @@ import static dev.trellis.proxy.Snapshots.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.trellis.compiler.snapshot.Match;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A plain-sidecar Kubernetes Job ends its proxy from the app's container: {@code POST /quitquitquit}
  * on the admin port (loopback). The proxy started as shipped ({@code bin/trellis proxy}, its own
- * process) answers, stops as on SIGTERM and its process exits 0; other methods are refused.
+ * process) answers, stops as on SIGTERM and its process exits 0; other methods are refused. A proxy
+ * that cannot start (its admin port taken) says why and exits 1 instead of running half-started.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class QuitIT {
@@ -50,6 +54,27 @@ class QuitIT {
         } finally {
             proxy.destroyForcibly();
             app.close();
+        }
+    }
+
+    @Test
+    void aProxyWhosePortIsTakenSaysWhichAndExits1() throws Exception {
+        Path dir = Files.createTempDirectory("trellis-port-taken");
+        Path snapshotFile = dir.resolve("snapshot-input.json");
+        Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
+                List.of(Snapshots.cluster("echo", 9))).withComputedVersion()));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process proxy = ShippedProcess.start(dir, snapshotFile, 9, ProxyHarness.freePort(), taken.getLocalPort(), Map.of());
+            try {
+                assertThat(proxy.waitFor(120, TimeUnit.SECONDS)).as("proxy exited (log in %s)", dir).isTrue();
+                assertThat(proxy.exitValue()).isEqualTo(1);
+                assertThat(Files.readString(dir.resolve("proxy.log")))
+                        .contains("the proxy did not start: cannot listen on")
+                        .contains(":" + taken.getLocalPort() + ":")
+                        .doesNotContain("\tat ");
+            } finally {
+                proxy.destroyForcibly();
+            }
         }
     }
 

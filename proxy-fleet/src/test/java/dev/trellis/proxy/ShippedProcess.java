@@ -25,17 +25,7 @@ final class ShippedProcess {
     /** The same, with more environment variables (such as {@code TRELLIS_PROXY_JAVA_OPTS}). */
     static Process startReady(Path dir, Path snapshotFile, int appPort, int outbound, int admin, Map<String, String> env)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of("..", "bin", "trellis").toString(), "proxy")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile());
-        builder.environment().put("TRELLIS_PROXY_JAR", Path.of("target", "trellis-proxy.jar").toAbsolutePath().toString());
-        builder.environment().put("TRELLIS_SNAPSHOT_FILE", snapshotFile.toString());
-        builder.environment().put("TRELLIS_APP_PORT", Integer.toString(appPort));
-        builder.environment().put("TRELLIS_OUTBOUND_PORT", Integer.toString(outbound));
-        builder.environment().put("TRELLIS_INBOUND_PORT", Integer.toString(ProxyHarness.freePort()));
-        builder.environment().put("TRELLIS_ADMIN_PORT", Integer.toString(admin));
-        builder.environment().put("TRELLIS_DATA_DIR", dir.resolve("data").toString());
-        builder.environment().putAll(env);
-        Process proxy = builder.start();
+        Process proxy = start(dir, snapshotFile, appPort, outbound, admin, env);
         HttpClient client = HttpClient.newHttpClient();
         // Generous: on a machine shared by many builds a JVM start has taken over 30 s.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -48,5 +38,21 @@ final class ShippedProcess {
             }
         });
         return proxy;
+    }
+
+    /** Starts it, its output in {@code dir/proxy.log}, without waiting for anything. */
+    static Process start(Path dir, Path snapshotFile, int appPort, int outbound, int admin, Map<String, String> env)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of("..", "bin", "trellis").toString(), "proxy")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile());
+        builder.environment().put("TRELLIS_PROXY_JAR", Path.of("target", "trellis-proxy.jar").toAbsolutePath().toString());
+        builder.environment().put("TRELLIS_SNAPSHOT_FILE", snapshotFile.toString());
+        builder.environment().put("TRELLIS_APP_PORT", Integer.toString(appPort));
+        builder.environment().put("TRELLIS_OUTBOUND_PORT", Integer.toString(outbound));
+        builder.environment().put("TRELLIS_INBOUND_PORT", Integer.toString(ProxyHarness.freePort()));
+        builder.environment().put("TRELLIS_ADMIN_PORT", Integer.toString(admin));
+        builder.environment().put("TRELLIS_DATA_DIR", dir.resolve("data").toString());
+        builder.environment().putAll(env);
+        return builder.start();
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 import dev.trellis.proxy.http1.EdgeRequestDecoder;
 import dev.trellis.proxy.http2.PriorKnowledge;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -38,7 +39,7 @@ public final class HttpListener {
      */
     public static Channel bind(EventLoopGroup loops, InetSocketAddress address, ExchangeRouter router, boolean inbound,
                                Predicate<Channel> prepare, HttpLimits limits, CallerConnections connections, boolean http2) {
-        return Transport.serverBootstrap(loops)
+        ChannelFuture bound = Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -60,7 +61,11 @@ public final class HttpListener {
                     }
                 })
                 .bind(address)
-                .syncUninterruptibly()
-                .channel();
+                .awaitUninterruptibly();
+        // Netty's own exception (an IOException, thrown unchecked) names neither the port nor the setting.
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 }
