@@ -15,7 +15,9 @@
 # each, $ROUNDS rounds run; each round measures nginx, before and after for $DURATION each, in an order
 # that rotates from round to round. Prints every round and the medians of after/before, before/nginx
 # and after/nginx, and each proxy's CPU time per request (user + system, from /proc/PID/stat over
-# its rounds): that one depends far less on what else the machine runs than throughput does. Installs nothing: it says what is missing. Everything listens on 127.0.0.1.
+# its rounds): that one depends far less on what else the machine runs than throughput does.
+# BEFORE_JAVA_OPTS / AFTER_JAVA_OPTS give one side JVM options of its own (an A/B of options: the same
+# jar twice). Installs nothing: it says what is missing. Everything listens on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bench/lib/nginx-backend.sh"
@@ -27,6 +29,8 @@ CONNECTIONS="${CONNECTIONS:-32}"
 BASE_PORT="${BASE_PORT:-29000}"
 BACKEND_PORT=$((BASE_PORT + 80)); NGINX_PORT=$((BASE_PORT + 81))
 PROXY_JAVA_OPTS="${PROXY_JAVA_OPTS:--XX:+UseSerialGC -Xmx32m -Xss256k -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:TrimNativeHeapInterval=2000}"
+# JVM options of one side only, for A/B of the options themselves (the same jar given twice):
+BEFORE_JAVA_OPTS="${BEFORE_JAVA_OPTS:-$PROXY_JAVA_OPTS}"; AFTER_JAVA_OPTS="${AFTER_JAVA_OPTS:-$PROXY_JAVA_OPTS}"
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 if [ $# -lt 1 ]; then sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; fi
@@ -54,12 +58,12 @@ start_nginx_proxy "$work" proxy "$NGINX_PORT" "$BACKEND_PORT"
 printf '{"tenant":"bench","mesh":"bench","service":"client","identity":"spiffe://bench/client","mtls":"DISABLED","inbound":{"protocol":"http","port":%d,"access":{"defaultAction":"ALLOW","rules":[]}},"upstreams":[{"service":"echo","hosts":["echo","echo.bench"],"protocol":"http","port":80,"rules":[{"id":"echo/0","match":{"pathPrefix":"/"},"backends":[{"cluster":"echo","weight":100}],"timeoutMs":2000,"retry":{"attempts":2,"perTryTimeoutMs":1000,"retryOn":["5xx","reset"],"backoffBaseMs":10,"backoffMaxMs":100,"budgetPercent":20}}]}],"clusters":[{"name":"echo","service":"echo","mtls":false,"loadBalancer":"EWMA","endpoints":[{"address":"127.0.0.1","port":%d}]}]}' \
   "$BACKEND_PORT" "$BACKEND_PORT" > "$work/snapshot.json"
 
-start_proxy() { # name jar base-port
+start_proxy() { # name jar base-port java-options
   local admin=$3
   # shellcheck disable=SC2086
   TRELLIS_SNAPSHOT_FILE="$work/snapshot.json" TRELLIS_DATA_DIR="$work/data-$1" TRELLIS_APP_PORT="$BACKEND_PORT" \
   TRELLIS_ADMIN_PORT="$admin" TRELLIS_OUTBOUND_PORT=$((admin + 1)) TRELLIS_INBOUND_PORT=$((admin + 6)) \
-  TRELLIS_EVENT_LOOPS=1 "$java_bin" $PROXY_JAVA_OPTS -jar "$2" > "$work/$1.log" 2>&1 &
+  TRELLIS_EVENT_LOOPS=1 "$java_bin" $4 -jar "$2" > "$work/$1.log" 2>&1 &
   pids+=($!)
   local pid=$!
   pid_of[$1]=$pid
@@ -70,8 +74,8 @@ start_proxy() { # name jar base-port
 }
 until [ -s "$work/proxy.pid" ] && pgrep -P "$(cat "$work/proxy.pid")" >/dev/null; do sleep 0.05; done
 declare -A pid_of=([nginx]="$(pgrep -P "$(cat "$work/proxy.pid")" | head -1)") # its one worker
-start_proxy before "$before_jar" "$BASE_PORT"
-start_proxy after "$after_jar" $((BASE_PORT + 10))
+start_proxy before "$before_jar" "$BASE_PORT" "$BEFORE_JAVA_OPTS"
+start_proxy after "$after_jar" $((BASE_PORT + 10)) "$AFTER_JAVA_OPTS"
 declare -A url=([nginx]="http://127.0.0.1:$NGINX_PORT/hello" [before]="http://127.0.0.1:$((BASE_PORT + 1))/hello"
                 [after]="http://127.0.0.1:$((BASE_PORT + 11))/hello")
 
@@ -100,7 +104,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-echo "== proxy A/B ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $ROUNDS rounds of $DURATION, JVM: $PROXY_JAVA_OPTS)"
+echo "== proxy A/B ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $ROUNDS rounds of $DURATION, JVM: before $BEFORE_JAVA_OPTS; after $AFTER_JAVA_OPTS)"
 echo "before: $before_jar"
 echo "after:  $after_jar"
 awk -F'\t' '

@@ -75,7 +75,7 @@ class ProxyImageIT {
         Path rootfs = bundle.resolve("bundle/rootfs");
         assertThat(Files.readString(rootfs.resolve("etc/passwd"))).contains("trellis:x:1337:1337:");
         assertThat(Files.isExecutable(rootfs.resolve("opt/java/bin/java"))).isTrue();
-        assertThat(Files.readString(rootfs.resolve("trellis/entrypoint"))).contains("-XX:+UseSerialGC -Xmx28m -Xmn6m");
+        assertThat(Files.readString(rootfs.resolve("trellis/entrypoint"))).contains("-XX:+UseSerialGC -Xmx24m -Xmn6m");
     }
 
     @Test
@@ -133,6 +133,13 @@ class ProxyImageIT {
             String rss = status.lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
             String uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow();
             assertThat(uid.split("\\s+")[1]).isEqualTo("1337");
+            // The image's runtime decides whether C2's per-compilation memory cap is on (JDK 22+ has it).
+            String release = Files.readString(rootfs.resolve("opt/java/release"));
+            int major = Integer.parseInt(release.replaceAll("(?s).*JAVA_VERSION=\"(\\d+).*", "$1"));
+            String commandLine = Files.readString(Path.of("/proc/" + java + "/cmdline")).replace('\0', ' ');
+            assertThat(commandLine).contains("-Xmx24m");
+            if (major >= 22) assertThat(commandLine).contains("-XX:CompileCommand=MemLimit,*.*,16M");
+            else assertThat(commandLine).doesNotContain("MemLimit");
             System.out.println("proxy from the image entrypoint, after one request: " + rss.replaceAll("\\s+", " "));
         } finally {
             proxy.toHandle().descendants().forEach(ProcessHandle::destroy);
