@@ -58,6 +58,25 @@ class QuitIT {
     }
 
     @Test
+    void sigtermStopsTheProxyProcess() throws Exception {
+        TestBackend app = TestBackend.start("job-app");
+        int admin = ProxyHarness.freePort();
+        Path dir = Files.createTempDirectory("trellis-sigterm");
+        Path snapshotFile = dir.resolve("snapshot-input.json");
+        Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
+                List.of(Snapshots.cluster("echo", app.port()))).withComputedVersion()));
+        Process proxy = ShippedProcess.startReady(dir, snapshotFile, app.port(), ProxyHarness.freePort(), admin);
+        try {
+            proxy.destroy();
+            assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).as("proxy exited on SIGTERM (log in %s)", dir).isTrue();
+            assertThat(proxy.exitValue()).as("128 + SIGTERM").isEqualTo(143);
+        } finally {
+            proxy.destroyForcibly();
+            app.close();
+        }
+    }
+
+    @Test
     void aProxyWhosePortIsTakenSaysWhichAndExits1() throws Exception {
         Path dir = Files.createTempDirectory("trellis-port-taken");
         Path snapshotFile = dir.resolve("snapshot-input.json");

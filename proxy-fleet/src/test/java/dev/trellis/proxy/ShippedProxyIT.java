@@ -77,8 +77,10 @@ class ShippedProxyIT {
         long rss = rssBytes();
         System.out.printf("shipped proxy: ready after %d ms (launch included), RSS after 20,000 requests %d MiB%n",
                 readyMs, rss >> 20);
-        // A JVM with its defaults is at 280-330 MiB here; the 96 MiB target is not met yet (docs/benchmarks.md).
-        assertThat(rss).isLessThan(160L << 20);
+        // A JVM with its defaults is at 280-330 MiB here, the proxy as shipped ~105 MiB right after this
+        // load (C2 still compiling; bench/proxy-memory.sh measures the settled 93-95 MiB): the issue's
+        // loaded budget, 128 MiB, is the bound.
+        assertThat(rss).isLessThan(128L << 20);
     }
 
     @Test
@@ -107,7 +109,7 @@ class ShippedProxyIT {
                         + " the proxy, %.0f MB/s direct (%.2fx)%n", before >> 20, peak.get() >> 20, proxiedRate / 1e6,
                 directRate / 1e6, proxiedRate / directRate);
         assertThat(peak.get() - before).as("RSS growth during 2 GiB").isLessThan(24L << 20);
-        assertThat(peak.get()).isLessThan(160L << 20);
+        assertThat(peak.get()).isLessThan(128L << 20);
     }
 
     /** Status, bytes and bytes per second of a download through the proxy's outbound port, or straight from the backend. */
