@@ -43,27 +43,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$work/haproxy.cfg" <<CONF
-global
-  nbthread 1
-  pidfile $work/haproxy.pid
-  daemon
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 2s
-  retries 1
-frontend h2
-  bind 127.0.0.1:$HAPROXY_PORT proto h2
-  default_backend app
-backend app
-  http-reuse always
-  server backend 127.0.0.1:$BACKEND_PORT
-CONF
 start_nginx_backend "$work" "$BACKEND_PORT"
 start_nginx_proxy "$work" nginx "$NGINX_PORT" "$BACKEND_PORT" http2 "http2_max_concurrent_streams 256;"
-haproxy -f "$work/haproxy.cfg"
+start_haproxy "$work" "$HAPROXY_PORT" "$BACKEND_PORT" "proto h2"
 
 # One route with the same policies as bench/proxy-vs-nginx.sh; 127.0.0.1 is one of its hosts, since
 # h2load sends the URL's authority.

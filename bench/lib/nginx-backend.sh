@@ -10,6 +10,10 @@
 # the backend over kept-alive upstream connections, one retry on error/timeout/502/503, 2 s read
 # timeout (what the Trellis route of the benchmarks does); LISTEN_OPTIONS e.g. "http2"; its pid file
 # is WORK/NAME.pid.
+#   start_haproxy WORK PORT BACKEND_PORT [BIND_OPTIONS]
+# Starts the second peer: HAProxy (1 thread) on 127.0.0.1:PORT in front of the backend, connections
+# to it reused, one retry, 2 s server timeout; BIND_OPTIONS e.g. "proto h2"; its pid file is
+# WORK/haproxy.pid.
 
 require_proxy_jar() {
   java_bin="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -66,4 +70,27 @@ http {
 }
 CONF
   nginx -c "$work/$name.conf"
+}
+
+start_haproxy() {
+  local work="$1" port="$2" backend="$3" bind="${4:-}"
+  cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  pidfile $work/haproxy.pid
+  daemon
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 2s
+  retries 1
+frontend proxy
+  bind 127.0.0.1:$port $bind
+  default_backend app
+backend app
+  http-reuse always
+  server backend 127.0.0.1:$backend
+CONF
+  haproxy -f "$work/haproxy.cfg"
 }
