@@ -156,10 +156,6 @@ public final class ProxyApplication implements AutoCloseable {
         inbound.onRenewed(event);
     }
 
-    public static boolean ownProcess() {
-        return ownProcess;
-    }
-
     /** Stops the proxy, once; a second call (the shutdown hook after {@code /quitquitquit}) returns when the first is done. */
     @Override
     public synchronized void close() {

@@ -38,9 +38,7 @@ class QuitIT {
         TestBackend app = TestBackend.start("job-app");
         int admin = ProxyHarness.freePort();
         Path dir = Files.createTempDirectory("trellis-quit");
-        Path snapshotFile = dir.resolve("snapshot-input.json");
-        Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
-                List.of(Snapshots.cluster("echo", app.port()))).withComputedVersion()));
+        Path snapshotFile = snapshotFile(dir, app.port());
         Process proxy = ShippedProcess.startReady(dir, snapshotFile, app.port(), ProxyHarness.freePort(), admin);
         HttpClient client = HttpClient.newHttpClient();
         try {
@@ -62,9 +60,7 @@ class QuitIT {
         TestBackend app = TestBackend.start("job-app");
         int admin = ProxyHarness.freePort();
         Path dir = Files.createTempDirectory("trellis-sigterm");
-        Path snapshotFile = dir.resolve("snapshot-input.json");
-        Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
-                List.of(Snapshots.cluster("echo", app.port()))).withComputedVersion()));
+        Path snapshotFile = snapshotFile(dir, app.port());
         Process proxy = ShippedProcess.startReady(dir, snapshotFile, app.port(), ProxyHarness.freePort(), admin);
         try {
             proxy.destroy();
@@ -79,9 +75,7 @@ class QuitIT {
     @Test
     void aProxyWhosePortIsTakenSaysWhichAndExits1() throws Exception {
         Path dir = Files.createTempDirectory("trellis-port-taken");
-        Path snapshotFile = dir.resolve("snapshot-input.json");
-        Files.write(snapshotFile, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
-                List.of(Snapshots.cluster("echo", 9))).withComputedVersion()));
+        Path snapshotFile = snapshotFile(dir, 9);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Process proxy = ShippedProcess.start(dir, snapshotFile, 9, ProxyHarness.freePort(), taken.getLocalPort(), Map.of());
             try {
@@ -95,6 +89,14 @@ class QuitIT {
                 proxy.destroyForcibly();
             }
         }
+    }
+
+    /** A snapshot routing every call to {@code appPort}, in {@code dir}. */
+    private static Path snapshotFile(Path dir, int appPort) throws IOException {
+        Path file = dir.resolve("snapshot-input.json");
+        Files.write(file, SnapshotJson.write(snapshot(List.of(upstream("echo", rule("echo/0", Match.any(), "echo"))),
+                List.of(Snapshots.cluster("echo", appPort))).withComputedVersion()));
+        return file;
     }
 
     private static HttpResponse<String> send(HttpClient client, int port, String method, String path)
