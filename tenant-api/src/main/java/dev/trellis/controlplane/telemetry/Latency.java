@@ -11,19 +11,21 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Latency as the proxies send it: an HdrHistogram of microseconds in its compressed encoding.
+ * Latency as the proxies send it: an HdrHistogram of microseconds in its V2 encoding, compressed (as the
+ * proxies send it) or plain (as ingestion keeps it once checked; a proxy may send it so too).
  * Histograms merge by adding counts, in any order with the same result, which is what makes minute
  * buckets, hour roll-ups and query windows exact merges of what the proxies measured.
  *
  * <p>Ingestion reads every row of every report, so the hot paths do not build a histogram per
- * encoding: {@link #isValid} checks an encoding by reading its counts without allocating one,
+ * encoding: {@link #checked} checks an encoding by reading its counts without allocating one and
+ * answers it plain (inflated once, there: the fold that adds it later reads its counts straight away),
  * {@link #addTo} adds an encoding's counts straight into a histogram (what {@code Histogram.add}
  * of the decoded one would do, value by value), and {@link #encode} reuses its compressor. Inflaters,
  * deflaters and buffers come from a small pool (requests run on virtual threads, so a thread-local
- * one would be made per request). The format is HdrHistogram's V2 compressed encoding: an 8-byte
- * header (cookie, compressed length), then the deflated V2 encoding (a 40-byte header, then the
- * counts as ZigZag LEB128 words, a negative word being a run of zeros). An encoding this reader does
- * not handle (a shifted histogram, an older version) goes through HdrHistogram's own decoder.
+ * one would be made per request). The plain V2 encoding is a 40-byte header, then the counts as
+ * ZigZag LEB128 words, a negative word being a run of zeros; the compressed one is an 8-byte header
+ * (cookie, compressed length), then the plain one deflated. An encoding this reader does not handle
+ * (a shifted histogram, an older version) goes through HdrHistogram's own decoder.
  */
 final class Latency {
     /** Two significant digits, as the proxy records; adding a histogram of more digits still works. */
@@ -46,9 +48,9 @@ final class Latency {
         return histogram;
     }
 
-    /** Whether {@code encoded} is a compressed HdrHistogram this class can add (counts ≥ 0, values in range). */
+    /** Whether {@code encoded} is an HdrHistogram as a proxy may send it that this class can add (counts ≥ 0, values in range). */
     static boolean isValid(byte[] encoded) {
-        return read(encoded, null);
+        return checked(encoded) != null;
     }
 
     /**
@@ -78,35 +80,68 @@ final class Latency {
         return decode(encoded).orElseGet(Latency::empty);
     }
 
-    /** Reads {@code encoded}; with a target (a {@link Histogram} or a {@link Sum}), adds its counts to it as it goes. */
-    private static boolean read(byte[] encoded, Object target) {
-        if (encoded == null || encoded.length < 8 || encoded.length > MAX_ENCODED_BYTES) return false;
-        ByteBuffer header = ByteBuffer.wrap(encoded);
-        if (header.getInt() != COMPRESSED_COOKIE) return library(encoded, target);
-        int compressed = header.getInt();
-        if (compressed <= 0 || compressed > encoded.length - 8) return false;
+    /**
+     * Checks a histogram as a proxy sent it and answers it as ingestion keeps it: HdrHistogram's plain V2
+     * encoding (the V2 compressed encoding is inflated here, once, so a fold adds its counts without
+     * inflating it again), or the encoding itself when it is already plain or of a form only
+     * HdrHistogram's decoder reads; null when it is not a valid encoding of at most
+     * {@link #MAX_ENCODED_BYTES}.
+     */
+    static byte[] checked(byte[] encoded) {
+        if (encoded == null || encoded.length < 8 || encoded.length > MAX_ENCODED_BYTES) return null;
+        if (ByteBuffer.wrap(encoded).getInt() != COMPRESSED_COOKIE) return read(encoded, null) ? encoded : null;
         Codec codec = Codec.take();
         try {
-            Inflater inflater = codec.inflater;
-            inflater.reset();
-            inflater.setInput(encoded, 8, compressed);
-            byte[] out = codec.buffer;
-            int length = 0;
-            while (!inflater.finished()) {
-                if (length == out.length) {
-                    if (out.length >= MAX_INFLATED_BYTES) return false;
-                    out = codec.buffer = Arrays.copyOf(out, Math.min(MAX_INFLATED_BYTES, out.length * 2));
-                }
-                int n = inflater.inflate(out, length, out.length - length);
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) return false;
-                length += n;
-            }
-            return counts(ByteBuffer.wrap(out, 0, length), encoded, target);
-        } catch (DataFormatException e) {
-            return false;
+            int length = inflate(codec, encoded);
+            if (length < 0) return null;
+            if (length < HEADER_BYTES || ByteBuffer.wrap(codec.buffer).getInt() != COOKIE) return library(encoded, null) ? encoded : null;
+            byte[] plain = Arrays.copyOf(codec.buffer, length);
+            return counts(ByteBuffer.wrap(plain), plain, null) ? plain : null;
         } finally {
             codec.give();
         }
+    }
+
+    /** Reads {@code encoded}; with a target (a {@link Histogram} or a {@link Sum}), adds its counts to it as it goes. */
+    private static boolean read(byte[] encoded, Object target) {
+        if (encoded == null || encoded.length < 8) return false;
+        int cookie = ByteBuffer.wrap(encoded).getInt();
+        // A plain encoding was inflated from one of at most MAX_ENCODED_BYTES (or made by encode): it may be larger.
+        if (cookie == COOKIE) return encoded.length <= MAX_INFLATED_BYTES && counts(ByteBuffer.wrap(encoded), encoded, target);
+        if (encoded.length > MAX_ENCODED_BYTES) return false;
+        if (cookie != COMPRESSED_COOKIE) return library(encoded, target);
+        Codec codec = Codec.take();
+        try {
+            int length = inflate(codec, encoded);
+            return length >= 0 && counts(ByteBuffer.wrap(codec.buffer, 0, length), encoded, target);
+        } finally {
+            codec.give();
+        }
+    }
+
+    /** Inflates a V2 compressed encoding into {@code codec.buffer}: its length, or -1 when it is not one. */
+    private static int inflate(Codec codec, byte[] encoded) {
+        int compressed = ByteBuffer.wrap(encoded).getInt(4);
+        if (compressed <= 0 || compressed > encoded.length - 8) return -1;
+        Inflater inflater = codec.inflater;
+        inflater.reset();
+        inflater.setInput(encoded, 8, compressed);
+        byte[] out = codec.buffer;
+        int length = 0;
+        try {
+            while (!inflater.finished()) {
+                if (length == out.length) {
+                    if (out.length >= MAX_INFLATED_BYTES) return -1;
+                    out = codec.buffer = Arrays.copyOf(out, Math.min(MAX_INFLATED_BYTES, out.length * 2));
+                }
+                int n = inflater.inflate(out, length, out.length - length);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) return -1;
+                length += n;
+            }
+        } catch (DataFormatException e) {
+            return -1;
+        }
+        return length;
     }
 
     private static boolean counts(ByteBuffer in, byte[] encoded, Object target) {
@@ -180,7 +215,9 @@ final class Latency {
     /** An encoding only HdrHistogram's decoder reads (it allocates a histogram of the encoded size). */
     private static boolean library(byte[] encoded, Object target) {
         try {
-            Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+            ByteBuffer buffer = ByteBuffer.wrap(encoded);
+            Histogram decoded = buffer.getInt(0) == COOKIE ? Histogram.decodeFromByteBuffer(buffer, 0)
+                    : Histogram.decodeFromCompressedByteBuffer(buffer, 0);
             if (target instanceof Sum sum) sum.other().add(decoded);
             else if (target != null) ((Histogram) target).add(decoded);
             return true;

@@ -34,8 +34,8 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
 
     /**
      * One row: {@code caller} is "" when the caller is unknown or the row is outbound. The latency is
-     * kept encoded (checked, a few hundred bytes) until its bucket is written: decoded, a histogram
-     * takes some 15 KB, and reports may wait for their group commit. {@code grpcByCode} counts gRPC
+     * kept encoded (checked, and plain: {@link Latency#checked}; a few hundred bytes) until its bucket is
+     * written: decoded, a histogram takes some 15 KB, and reports wait in {@code usage_pending} for their fold. {@code grpcByCode} counts gRPC
      * calls answered below HTTP 500 by grpc-status code (null when the row carried none).
      */
     record RouteUsage(String direction, String rule, String upstream, String caller, long[] requestsByClass,
@@ -169,15 +169,14 @@ record UsageReport(String proxyId, long sequence, Instant windowStart, Instant w
         byte[] latency = null;
         JsonNode encoded = row.get("latencyMicros");
         if (encoded == null || !encoded.isString()) {
-            in.violation(path + ".latencyMicros", "is required: an HdrHistogram of microseconds, compressed, base64");
+            in.violation(path + ".latencyMicros", "is required: an HdrHistogram of microseconds (V2 encoding, compressed or not), base64");
         } else {
             try {
-                latency = Base64.getDecoder().decode(encoded.asString());
-                if (!Latency.isValid(latency)) latency = null;
+                latency = Latency.checked(Base64.getDecoder().decode(encoded.asString()));
             } catch (IllegalArgumentException e) {
                 latency = null;
             }
-            if (latency == null) in.violation(path + ".latencyMicros", "is not a compressed HdrHistogram in base64");
+            if (latency == null) in.violation(path + ".latencyMicros", "is not an HdrHistogram (V2 encoding, compressed or not) in base64");
         }
         if (in.violations.size() > before) return null;
         return new RouteUsage(direction, rule, upstream, caller == null ? "" : caller, byClass, bytesIn, bytesOut, retries,

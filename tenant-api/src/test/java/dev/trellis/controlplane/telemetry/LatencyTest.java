@@ -11,7 +11,7 @@ import java.util.zip.DataFormatException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Latency} reads and writes HdrHistogram's compressed encoding without HdrHistogram's decoder:
+ * {@link Latency} reads HdrHistogram's V2 encodings (compressed and plain) and writes the compressed one without HdrHistogram's decoder:
  * over random histograms (digits, units, ranges, zero runs, large counts) it must agree with the
  * library exactly, both ways, and refuse damaged encodings without throwing.
  */
@@ -35,8 +35,16 @@ class LatencyTest {
     }
 
     private static byte[] libraryEncoding(Histogram histogram) {
+        return libraryEncoding(histogram, true);
+    }
+
+    private static byte[] plainLibraryEncoding(Histogram histogram) {
+        return libraryEncoding(histogram, false);
+    }
+
+    private static byte[] libraryEncoding(Histogram histogram, boolean compressed) {
         ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        int length = compressed ? histogram.encodeIntoCompressedByteBuffer(buffer) : histogram.encodeIntoByteBuffer(buffer);
         return Arrays.copyOf(buffer.array(), length);
     }
 
@@ -107,6 +115,54 @@ class LatencyTest {
             assertThat(summed).isEqualTo(expected);
         }
         assertThat(new Latency.Sum().histogram().getTotalCount()).isZero();
+    }
+
+    @Test
+    void keepsWhatItCheckedPlainWithTheSameCounts() throws DataFormatException {
+        Random random = new Random(17);
+        for (int i = 0; i < 400; i++) {
+            Histogram source = random(random);
+            byte[] compressed = libraryEncoding(source);
+            Histogram expected = Latency.empty();
+            expected.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(compressed), 0));
+
+            // The compressed encoding a proxy sends is kept inflated: what a fold adds needs no inflater.
+            byte[] kept = Latency.checked(compressed);
+            assertThat(kept).as("case %d", i).isNotNull();
+            assertThat(ByteBuffer.wrap(kept).getInt()).isEqualTo(0x1c849303 | 0x10);
+            Histogram added = Latency.empty();
+            assertThat(Latency.addTo(added, kept)).isTrue();
+            assertThat(added).as("case %d", i).isEqualTo(expected);
+            Latency.Sum sum = new Latency.Sum();
+            assertThat(Latency.addTo(sum, kept)).isTrue();
+            assertThat(sum.histogram()).as("case %d", i).isEqualTo(expected);
+
+            // A plain encoding from the wire is accepted as it is.
+            byte[] plain = plainLibraryEncoding(source);
+            assertThat(Latency.checked(plain)).isSameAs(plain);
+            Histogram fromPlain = Latency.empty();
+            assertThat(Latency.addTo(fromPlain, plain)).isTrue();
+            assertThat(fromPlain).as("case %d", i).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void refusesDamagedPlainEncodingsWithoutThrowing() {
+        Random random = new Random(18);
+        int refused = 0;
+        for (int i = 0; i < 2000; i++) {
+            byte[] encoded = plainLibraryEncoding(random(random));
+            byte[] damaged = i % 2 == 0 ? Arrays.copyOf(encoded, 4 + random.nextInt(encoded.length - 4)) : encoded.clone();
+            if (i % 2 == 1) damaged[4 + random.nextInt(damaged.length - 4)] ^= (byte) (1 + random.nextInt(255));
+            boolean valid = Latency.checked(damaged) != null;
+            if (!valid) refused++;
+            assertThat(Latency.addTo(Latency.empty(), damaged)).isEqualTo(valid);
+        }
+        assertThat(refused).isGreaterThan(1000);
+        // A plain encoding from the wire has the wire's limit, not the larger one of what an inflated encoding may take.
+        byte[] large = new byte[Latency.MAX_ENCODED_BYTES + 1];
+        ByteBuffer.wrap(large).putInt(0x1c849303 | 0x10);
+        assertThat(Latency.checked(large)).isNull();
     }
 
     @Test
