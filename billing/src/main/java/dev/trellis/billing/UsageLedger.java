@@ -10,9 +10,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The usage ingestion contract: {@link #record(UsageReport)} counts each report once by its
@@ -21,6 +23,7 @@ import java.util.Map;
  */
 public final class UsageLedger {
     private static final String COLUMNS = "proxy_id, sequence, tenant_id, mesh, event_time, period, proxy_seconds, requests, received_at";
+    private static final int MAX_REPORTS_PER_STATEMENT = 1000;
     private final TenantScope scope;
     private final JdbcClient jdbc;
     private final Invoices invoices;
@@ -58,13 +61,26 @@ public final class UsageLedger {
         }
         return scope.inTenant(tenantId, () -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            // The common case in one statement per period (a batch has one, or two at a month's turn): the period's
+            // row exists and is open, and the reports are new.
+            Map<Period, List<UsageReport>> inGrace = new LinkedHashMap<>();
+            for (UsageReport report : reports) {
+                Period period = Period.of(report.eventTime());
+                if (now.isBefore(period.graceEnd(grace))) inGrace.computeIfAbsent(period, p -> new ArrayList<>()).add(report);
+            }
+            Set<String> inserted = new HashSet<>();
+            inGrace.forEach((period, some) -> {
+                // Nine parameters a report; PostgreSQL takes at most 65,535 in one statement.
+                for (int from = 0; from < some.size(); from += MAX_REPORTS_PER_STATEMENT) {
+                    inserted.addAll(insertIfOpen(some.subList(from, Math.min(some.size(), from + MAX_REPORTS_PER_STATEMENT)), period, now));
+                }
+            });
             Map<Period, Boolean> closed = new HashMap<>();
             List<Recorded> outcomes = new ArrayList<>(reports.size());
             for (UsageReport report : reports) {
                 Period period = Period.of(report.eventTime());
-                // The common case in one statement: the period's row exists and is open, and the report is new.
-                if (!closed.containsKey(period) && now.isBefore(period.graceEnd(grace)) && insertIfOpen(report, period, now) == 1) {
-                    closed.put(period, false);
+                // Removed once taken: the same report again in the batch is then a duplicate, found below.
+                if (inserted.remove(key(report.proxyId(), report.sequence()))) {
                     outcomes.add(Recorded.ACCEPTED);
                     continue;
                 }
@@ -120,18 +136,31 @@ public final class UsageLedger {
     }
 
     /**
-     * Inserts the report if its period's row exists and is not finalised, holding that row FOR SHARE as
-     * {@link Invoices#lockPeriod} does; 0 when it does not exist, is finalised or the report was counted
-     * before (the caller then takes the path that tells these apart).
+     * Inserts the reports (all of {@code period}) if the period's row exists and is not finalised, holding
+     * that row FOR SHARE as {@link Invoices#lockPeriod} does; answers the keys inserted ({@link #key}): none
+     * when the row does not exist or is finalised, and not those counted before (the caller then takes the
+     * path that tells these apart).
      */
-    private int insertIfOpen(UsageReport r, Period period, Instant now) {
+    private List<String> insertIfOpen(List<UsageReport> reports, Period period, Instant now) {
         Date day = Date.valueOf(period.firstDay());
+        StringBuilder rows = new StringBuilder();
+        List<Object> params = new ArrayList<>(List.of(reports.getFirst().tenantId(), day));
+        for (UsageReport r : reports) {
+            if (!rows.isEmpty()) rows.append(", ");
+            rows.append("(?::text, ?::bigint, ?::text, ?::text, ?::timestamptz, ?::date, ?::bigint, ?::bigint, ?::timestamptz)");
+            params.addAll(List.of(r.proxyId(), r.sequence(), r.tenantId(), r.mesh(), Timestamp.from(r.eventTime()), day,
+                    r.proxySeconds(), r.requests(), Timestamp.from(now)));
+        }
         return jdbc.sql("WITH open_period AS (SELECT 1 FROM billing_periods WHERE tenant_id = ? AND period = ? AND finalized_at IS NULL FOR SHARE)"
-                        + " INSERT INTO billing_usage_reports (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM open_period"
-                        + " ON CONFLICT DO NOTHING")
-                .params(r.tenantId(), day, r.proxyId(), r.sequence(), r.tenantId(), r.mesh(), Timestamp.from(r.eventTime()), day,
-                        r.proxySeconds(), r.requests(), Timestamp.from(now))
-                .update();
+                        + " INSERT INTO billing_usage_reports (" + COLUMNS + ") SELECT v.* FROM (VALUES " + rows + ") AS v, open_period"
+                        + " ON CONFLICT DO NOTHING RETURNING proxy_id, sequence")
+                .params(params)
+                .query((rs, n) -> key(rs.getString(1), rs.getLong(2)))
+                .list();
+    }
+
+    private static String key(String proxyId, long sequence) {
+        return proxyId + "\u0000" + sequence;
     }
 
     private int insert(String table, UsageReport r, Period period, Instant now) {

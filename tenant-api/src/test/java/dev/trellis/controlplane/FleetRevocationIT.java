@@ -97,6 +97,114 @@ class FleetRevocationIT extends ControlPlaneIT {
                 Long.class, proxyId))).isEqualTo(1L);
     }
 
+    /**
+     * Reports that arrive while their tenant's transaction is being written wait and are counted together
+     * (group commit: the rows of one transaction share its xmin); a group holding a revoked proxy's report
+     * is written again one report at a time, so that report alone is refused and every other one counted.
+     * A lock held on usage_reports keeps the first writer waiting while the others arrive.
+     */
+    @Test
+    void reportsArrivingTogetherAreCountedTogetherAndARevokedProxyAmongThemIsRefusedAlone() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        String tenant = api.get("/v1/tenant", key).json().get("id").asString();
+        List<JsonNode> proxies = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) proxies.add(register(key, "echo"));
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(120);
+        java.util.function.IntFunction<String> report = sequence -> new UsageReports(sequence, minute, minute.plusSeconds(10))
+                .route("inbound", "inbound", "echo", null, 5, 0, 100).toString();
+
+        // Five proxies, two reports each, all arriving while the first writer waits: counted in fewer transactions than reports.
+        List<Api.Response> together = whileUsageReportsAreLocked(reportsOf(proxies, List.of(1, 2), report), 0);
+        assertThat(together).extracting(Api.Response::status).containsOnly(200).hasSize(10);
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject(
+                "SELECT count(DISTINCT xmin::text) FROM usage_reports WHERE tenant_id = ?", Long.class, tenant))).isLessThan(10L);
+
+        // The same again with one of them revoked: its reports are refused, the others' counted.
+        String revoked = proxies.getFirst().get("proxyId").asString();
+        assertThat(transactions.inTenant(tenant, () -> jdbc.update("UPDATE proxies SET revoked_at = now() WHERE id = ?", revoked)))
+                .isEqualTo(1);
+        List<Api.Response> mixed = whileUsageReportsAreLocked(reportsOf(proxies, List.of(3, 4), report), 0);
+        assertThat(mixed.subList(0, 2)).extracting(Api.Response::status).containsOnly(401);
+        assertThat(mixed.subList(2, 10)).extracting(Api.Response::status).containsOnly(200);
+        for (String table : List.of("usage_reports", "billing_usage_reports")) {
+            assertThat(transactions.inTenant(tenant, () -> jdbc.queryForList(
+                    "SELECT proxy_id, count(*) AS n FROM " + table + " WHERE tenant_id = ? GROUP BY proxy_id", tenant)))
+                    .as(table).hasSize(5)
+                    .allSatisfy(row -> assertThat(row.get("n")).isEqualTo(row.get("proxy_id").equals(revoked) ? 2L : 4L));
+        }
+    }
+
+    /**
+     * A database that does not keep up sheds reports instead of holding them: past 512 of a tenant's
+     * reports waiting on the replica, the next ones are answered 503 with Retry-After at once, nothing of
+     * them written, and the ones that waited are all counted once the database moves again.
+     */
+    @Test
+    void reportsPastWhatMayWaitAreRefusedAtOnceAndTheRestCounted() throws Exception {
+        String key = newTenant();
+        declareMesh(key);
+        String tenant = api.get("/v1/tenant", key).json().get("id").asString();
+        JsonNode proxy = register(key, "echo");
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(120);
+        List<Integer> sequences = java.util.stream.IntStream.rangeClosed(1, 600).boxed().toList();
+        List<Api.Response> answers = whileUsageReportsAreLocked(reportsOf(List.of(proxy), sequences, sequence ->
+                new UsageReports(sequence, minute, minute.plusSeconds(10)).route("inbound", "inbound", "echo", null, 1, 0, 100).toString()),
+                600 - 512);
+        List<Api.Response> refused = answers.stream().filter(a -> a.status() == 503).toList();
+        assertThat(refused).hasSize(600 - 512)
+                .allSatisfy(a -> assertThat(a.headers().firstValue("Retry-After")).hasValue("1"));
+        assertThat(answers).extracting(Api.Response::status).containsOnly(200, 503);
+        assertThat(transactions.inTenant(tenant, () -> jdbc.queryForObject(
+                "SELECT count(*) FROM usage_reports WHERE tenant_id = ?", Long.class, tenant))).isEqualTo(512L);
+    }
+
+    private static List<String[]> reportsOf(List<JsonNode> proxies, List<Integer> sequences, java.util.function.IntFunction<String> report) {
+        List<String[]> reports = new java.util.ArrayList<>();
+        for (JsonNode proxy : proxies) {
+            for (int sequence : sequences) reports.add(new String[]{proxy.get("token").asString(), report.apply(sequence)});
+        }
+        return reports;
+    }
+
+    /**
+     * Sends the (token, report) pairs at once while usage_reports is locked (one writer waits for the lock
+     * in the database, the other reports for it), and releases the lock once {@code answeredFirst} of them
+     * were answered; answers every response, in the order given.
+     */
+    private List<Api.Response> whileUsageReportsAreLocked(List<String[]> reports, int answeredFirst) throws Exception {
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var lock = threads.submit(() -> transactions.inTenant("lock", () -> {
+                jdbc.execute("LOCK TABLE usage_reports IN SHARE MODE");
+                locked.countDown();
+                try {
+                    return release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            assertThat(locked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            List<java.util.concurrent.Future<Api.Response>> answers = new java.util.ArrayList<>();
+            for (String[] report : reports) answers.add(threads.submit(() -> fleet.post("/v1/fleet/usage", report[0], report[1])));
+            long waiting = 0;
+            for (int i = 0; i < 200 && (waiting < 1 || answers.stream().filter(java.util.concurrent.Future::isDone).count() < answeredFirst); i++) {
+                Thread.sleep(50);
+                waiting = jdbc.queryForObject("SELECT count(*) FROM pg_locks WHERE relation = 'usage_reports'::regclass AND NOT granted", Long.class);
+            }
+            assertThat(waiting).as("a writer waits for the lock").isEqualTo(1);
+            assertThat(answers.stream().filter(java.util.concurrent.Future::isDone).count()).isEqualTo(answeredFirst);
+            // The others have arrived and wait (one in the database, the rest for it) before the lock goes.
+            Thread.sleep(500);
+            release.countDown();
+            assertThat(lock.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            List<Api.Response> responses = new java.util.ArrayList<>();
+            for (var answer : answers) responses.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            return responses;
+        }
+    }
+
     @Test
     void deletingAMeshRevokesItsProxies() throws Exception {
         String key = newTenant();

@@ -37,12 +37,15 @@ import java.util.Optional;
  * ahead of Spring Security's chain and Spring MVC: with them a report spent about a quarter of its
  * request-path CPU in security filters, handler lookup and argument binding that nothing here needs.
  * What they gave it is done here: the proxy token ({@link ProxyAuthentication}, 401 as the fleet chain
- * answers it), the method (405) and problem details with every violation. The body limit, its media
+ * answers it), the method (405) and problem details with every violation. A report that finds too many
+ * of its tenant's reports waiting to be written is answered 503 with {@code Retry-After}. The body limit, its media
  * type (413, 415) and the 503 of an unreachable database come from the filters ahead of this one.
  */
 @Configuration
 class UsageEndpoint {
     static final String PATH = "/v1/fleet/usage";
+    /** When a proxy should resend a report refused because its tenant's reports wait in numbers ({@link UsageBacklogFull}). */
+    static final String BACKLOG_RETRY_AFTER_SECONDS = "1";
 
     private final ProxyAuthentication authentication;
     private final UsageIngest ingest;
@@ -92,6 +95,11 @@ class UsageEndpoint {
             sequence = report.sequence();
             // The proxy was let in on this replica's memory of its token: the insert checks its row again.
             counted = ingest.ingest(proxy.get(), tokenHash, report, now);
+        } catch (UsageBacklogFull e) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, BACKLOG_RETRY_AFTER_SECONDS);
+            ProblemResponses.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
+                    e.getMessage() + "; resend it later");
+            return;
         } catch (RuntimeException e) {
             // Anything else (the database out of reach among it) is answered by the filters ahead.
             if (!(e instanceof ApiProblem known)) throw e;

@@ -29,7 +29,7 @@ import java.util.List;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
-class DatabaseUnavailableFilter extends OncePerRequestFilter {
+public class DatabaseUnavailableFilter extends OncePerRequestFilter {
     static final String TITLE = "Service unavailable";
     static final String DETAIL = "the database is unavailable; retry shortly";
     static final String RETRY_AFTER_SECONDS = "1";
@@ -50,7 +50,8 @@ class DatabaseUnavailableFilter extends OncePerRequestFilter {
         }
     }
 
-    static boolean databaseUnavailable(Throwable failure) {
+    /** Whether the failure is the database being out of reach (answered 503), not something about the request. */
+    public static boolean databaseUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             for (Class<? extends Exception> cause : CAUSES) {
                 if (cause.isInstance(t)) return true;
