@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * of a control plane whose JIT compiler has compiled the ingest path (a replica runs for days; the
  * first minutes of C2 compiling are about a third of a cold 60-s run's CPU).
  *
+ * TRELLIS_BENCH_PROFILER=<libasyncProfiler.so> profiles the control plane over the measured window
+ * (TRELLIS_BENCH_PROFILE names the file, collapsed stacks).
+ *
  * java -cp <HdrHistogram jar> TelemetryIngest.java <base-url> <api-key> <cp-pid> <csr-file> <data-dir> <proxies> <routes> <services> <seconds> <interval-s> [warm-up-s]
  */
 public class TelemetryIngest {
@@ -90,6 +93,8 @@ public class TelemetryIngest {
             }, offset, TimeUnit.SECONDS.toNanos(interval), TimeUnit.NANOSECONDS);
         }
         while (System.nanoTime() < start) Thread.sleep(Math.max(1, Math.min(200, (start - System.nanoTime()) / 1_000_000)));
+        String profiler = System.getenv("TRELLIS_BENCH_PROFILER");
+        if (profiler != null) profile(pid, profiler, "start,event=cpu,interval=1ms");
         long cpuBefore = cpuTicks(pid, postmaster);
         long jvmBefore = ownTicks(pid);
         long bytesBefore = size(dataDir);
@@ -97,6 +102,7 @@ public class TelemetryIngest {
             Thread.sleep(200);
         }
         clock.shutdownNow();
+        if (profiler != null) profile(pid, profiler, "stop,collapsed,file=" + PROFILE);
         double elapsed = (System.nanoTime() - start) / 1e9;
         long cpu = cpuTicks(pid, postmaster) - cpuBefore;
         long jvm = ownTicks(pid) - jvmBefore;
@@ -137,6 +143,22 @@ public class TelemetryIngest {
             Collections.sort(times);
             System.out.printf("GET %s: p50 %.1f ms, p99 %.1f ms (50 calls after 10 warm-up)%n", q[0], ms(times, 0.5), ms(times, 0.99));
         }
+    }
+
+    /** Where the measured window's profile goes (collapsed stacks, one line per stack and its samples). */
+    private static final String PROFILE = System.getenv().getOrDefault("TRELLIS_BENCH_PROFILE", "/tmp/telemetry-ingest.collapsed");
+
+    /**
+     * Starts or stops async-profiler in the control plane (the agent loaded through jcmd, which reads a
+     * bare {@code key=value} as an argument of its own: the options go quoted).
+     */
+    private static void profile(long pid, String library, String options) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "JVMTI.agent_load", library, "\"" + options + "\"")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (process.waitFor() != 0 || !output.contains("return code: 0")) throw new IllegalStateException("async-profiler " + options + ": " + output);
+        if (options.startsWith("stop")) System.out.println("profile of the measured window: " + PROFILE);
     }
 
     private static String report(long sequence, int proxy, String service, int routes, int services, List<String> histograms, int interval) {

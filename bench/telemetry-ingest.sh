@@ -10,6 +10,10 @@
 #
 #   bench/telemetry-ingest.sh [proxies 1000] [routes 20] [services 300] [seconds 300] [interval-s 10] [warm-up-s 0]
 #
+# TRELLIS_BENCH_PROFILER=<path to libasyncProfiler.so> profiles the control plane over the measured window
+# (collapsed stacks into TRELLIS_BENCH_PROFILE, default /tmp/telemetry-ingest.collapsed); the library is in
+# the jar of the Maven artifact tools.profiler:async-profiler (linux-x64/libasyncProfiler.so).
+#
 # Needs curl, openssl (the CSR the simulated proxies register with) and unzip; builds the jar if missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
