@@ -48,15 +48,10 @@ final class Latency {
         return histogram;
     }
 
-    /** Whether {@code encoded} is an HdrHistogram as a proxy may send it that this class can add (counts ≥ 0, values in range). */
-    static boolean isValid(byte[] encoded) {
-        return checked(encoded) != null;
-    }
-
     /**
      * Adds the encoded histogram's counts to {@code target} in one pass; false when it is not a valid
      * encoding, in which case part of it may have been added: give it encodings checked with
-     * {@link #isValid} when they came in, or made by {@link #encode}.
+     * {@link #checked} when they came in, or made by {@link #encode}.
      */
     static boolean addTo(Histogram target, byte[] encoded) {
         return read(encoded, target);

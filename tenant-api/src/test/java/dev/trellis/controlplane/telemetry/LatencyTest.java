@@ -57,7 +57,7 @@ class LatencyTest {
             Histogram expected = Latency.empty();
             expected.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0));
 
-            assertThat(Latency.isValid(encoded)).as("case %d", i).isTrue();
+            assertThat(Latency.checked(encoded)).as("case %d", i).isNotNull();
             Histogram added = Latency.empty();
             added.recordValue(7);
             expected.recordValue(7);
@@ -184,27 +184,27 @@ class LatencyTest {
                     yield copy;
                 }
             };
-            boolean valid = Latency.isValid(damaged);
+            boolean valid = Latency.checked(damaged) != null;
             if (!valid) refused++;
             Histogram target = Latency.empty();
             // Whatever it answers, it never throws, and an encoding it accepts is one it can add.
             assertThat(Latency.addTo(target, damaged)).isEqualTo(valid);
         }
         assertThat(refused).isGreaterThan(1500);
-        assertThat(Latency.isValid(null)).isFalse();
-        assertThat(Latency.isValid(new byte[0])).isFalse();
-        assertThat(Latency.isValid(new byte[Latency.MAX_ENCODED_BYTES + 1])).isFalse();
+        assertThat(Latency.checked(null)).isNull();
+        assertThat(Latency.checked(new byte[0])).isNull();
+        assertThat(Latency.checked(new byte[Latency.MAX_ENCODED_BYTES + 1])).isNull();
     }
 
     @Test
     void refusesNegativeCountsAndValuesOutOfRange() {
         // A hand-made V2 encoding: header, then one ZigZag word; a negative word is a run of zeros, so
         // counts cannot be negative, but a huge run pushes a value past the encoded range.
-        assertThat(Latency.isValid(compressed(1, 1000, new byte[]{2}))).isTrue(); // one value 0 of count 1
-        assertThat(Latency.isValid(compressed(1, 1000, zigZag(-(1L << 40), 2)))).isFalse();
-        assertThat(Latency.isValid(compressed(0, 1000, new byte[]{2}))).isFalse(); // lowest discernible value 0
+        assertThat(Latency.checked(compressed(1, 1000, new byte[]{2}))).isNotNull(); // one value 0 of count 1
+        assertThat(Latency.checked(compressed(1, 1000, zigZag(-(1L << 40), 2)))).isNull();
+        assertThat(Latency.checked(compressed(0, 1000, new byte[]{2}))).isNull(); // lowest discernible value 0
         byte[] truncated = {(byte) 0x80};
-        assertThat(Latency.isValid(compressed(1, 1000, truncated))).isFalse();
+        assertThat(Latency.checked(compressed(1, 1000, truncated))).isNull();
     }
 
     private static byte[] zigZag(long first, long second) {
