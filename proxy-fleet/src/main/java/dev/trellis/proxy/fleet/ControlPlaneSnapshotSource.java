@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * seam's consumer does not return the applier's verdict, which the report needs, so this source
  * calls the {@link SnapshotApplier} itself. When the control plane cannot be reached the proxy keeps
  * serving its last applied snapshot and retries with a capped backoff; it catches up on the first answer.
+ * A verdict the control plane did not take (unreachable, or 5xx/429: busy) is sent again before the
+ * next poll, with the same backoff, so the fleet view never keeps a version the proxy left behind.
  * A second virtual thread offers the endpoint again every {@code heartbeat} once a snapshot is in
  * force, so the control plane can tell a dead proxy within seconds. When the proxy stops, before
  * any listener closes, the proxy withdraws its endpoint and waits {@code drain} for
@@ -44,6 +46,8 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
     private volatile Thread loop;
     private volatile Thread heartbeats;
     private boolean withdrawn;
+    /** The last verdict not yet taken by the control plane; only the poll loop touches it. */
+    private Map<String, String> unreported;
 
     ControlPlaneSnapshotSource(ControlPlaneClient client, FleetIdentity identity, String joinToken, String service,
                                SnapshotApplier applier, ActiveRoutes routes, EndpointOffer endpoint,
@@ -88,6 +92,7 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
             try {
                 if (!identity.present()) register();
                 if (Instant.now().isAfter(identity.renewAt())) renew();
+                if (unreported != null) sendReport();
                 ControlPlaneClient.Answer answer = client.poll(identity.token(), seen);
                 if (answer.status() == 200) {
                     seen = answer.etag();
@@ -145,13 +150,28 @@ final class ControlPlaneSnapshotSource implements SnapshotSource {
         report.put("version", version);
         report.put("result", outcome.applied() ? "applied" : "rejected");
         if (!outcome.applied()) report.put("reason", outcome.reason());
+        // A newer verdict replaces one still unsent: only the latest says what the proxy serves.
+        unreported = report;
         try {
-            client.status(identity.token(), report);
+            sendReport();
         } catch (IOException e) {
-            log.warn("could not report {} of snapshot {}: {}", report.get("result"), version, e.getMessage());
+            log.warn("could not report {} of snapshot {} ({}); sending it again before the next poll",
+                    report.get("result"), version, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sends the unreported verdict: taken (2xx) or refused for what it says (another 4xx, which sending
+     * it again would not change), it is done; otherwise it stays to be sent again.
+     */
+    private void sendReport() throws IOException, InterruptedException {
+        ControlPlaneClient.Answer answer = client.status(identity.token(), unreported);
+        int status = answer.status();
+        if (status >= 500 || status == 429) throw new IOException("the control plane answered " + status + " to a status report");
+        if (status >= 300) log.warn("status report of snapshot {} refused ({})", unreported.get("version"), status);
+        unreported = null;
     }
 
     private boolean pause(Duration duration) {

@@ -57,7 +57,8 @@ class FleetIdentityTest {
         assertThat(new FleetIdentity(dataDir).present()).isTrue();
     }
 
-    private static String selfSigned(KeyMaterial key, Instant from, Instant to) throws Exception {
+    /** A certificate for {@code key}, signed by itself: what a registration answer carries, for tests that need an identity. */
+    static String selfSigned(KeyMaterial key, Instant from, Instant to) throws Exception {
         X500Name name = new X500Name("CN=echo");
         var holder = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(from), Date.from(to), name, key.pair().getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.pair().getPrivate()));

@@ -44,8 +44,6 @@ import java.util.Optional;
 @Configuration
 class UsageEndpoint {
     static final String PATH = "/v1/fleet/usage";
-    /** When a proxy should resend a report refused because its tenant's reports wait in numbers ({@link UsageBacklogFull}). */
-    static final String BACKLOG_RETRY_AFTER_SECONDS = "1";
 
     private final ProxyAuthentication authentication;
     private final UsageIngest ingest;
@@ -95,13 +93,9 @@ class UsageEndpoint {
             sequence = report.sequence();
             // The proxy was let in on this replica's memory of its token: the insert checks its row again.
             counted = ingest.ingest(proxy.get(), tokenHash, report, now);
-        } catch (UsageBacklogFull e) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, BACKLOG_RETRY_AFTER_SECONDS);
-            ProblemResponses.write(response, HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
-                    e.getMessage() + "; resend it later");
-            return;
         } catch (RuntimeException e) {
-            // Anything else (the database out of reach among it) is answered by the filters ahead.
+            // A problem of its own (a revoked proxy, too many reports waiting: 503 with Retry-After) is answered
+            // here; anything else (the database out of reach among it) by the filters ahead.
             if (!(e instanceof ApiProblem known)) throw e;
             ProblemResponses.write(response, known);
             return;

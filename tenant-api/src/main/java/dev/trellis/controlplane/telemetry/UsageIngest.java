@@ -1,10 +1,12 @@
 package dev.trellis.controlplane.telemetry;
 
+import dev.trellis.controlplane.database.GroupCommit;
 import dev.trellis.controlplane.database.TenantTransactions;
 import dev.trellis.controlplane.fleet.FleetProxy;
 import dev.trellis.controlplane.web.DatabaseUnavailableFilter;
 import org.HdrHistogram.Histogram;
 import dev.trellis.billing.Billing;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -16,11 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Counts a usage report exactly once, whichever replica receives it and however often: the report's
@@ -37,10 +34,14 @@ class UsageIngest {
     private final JdbcTemplate jdbc;
     private final Billing billing;
 
-    UsageIngest(TenantTransactions transactions, JdbcTemplate jdbc, Billing billing) {
+    UsageIngest(TenantTransactions transactions, JdbcTemplate jdbc, Billing billing,
+                @Value("${trellis.telemetry.reports-per-transaction:" + MAX_REPORTS_PER_TRANSACTION + "}") int perTransaction,
+                @Value("${trellis.telemetry.max-waiting-reports:" + MAX_WAITING + "}") int maxWaiting) {
         this.transactions = transactions;
         this.jdbc = jdbc;
         this.billing = billing;
+        this.reports = new GroupCommit<>("usage reports", perTransaction, maxWaiting, DatabaseUnavailableFilter::databaseUnavailable,
+                (tenant, pending) -> transactions.inTenant(tenant, () -> count(tenant, pending)));
     }
 
     /** A bucket row's key inside one tenant and mesh. */
@@ -113,66 +114,30 @@ class UsageIngest {
 
     /** Most bucket rows one statement writes (20 parameters each, PostgreSQL allows 65,535). */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
-    /** Most reports one transaction counts (each a statement of some 5 KB in the batch sent at once). */
+    /** Most reports one transaction counts by default (each a statement of some 5 KB in the batch sent at once). */
     static final int MAX_REPORTS_PER_TRANSACTION = 64;
 
     /**
-     * Most reports of one tenant waiting on a replica before a new one is refused (503, resent by the
-     * proxy from its backlog): some eight transactions' worth. Past it the database is not keeping up, and
-     * waiting requests would only hold memory and connections until they time out.
+     * Most reports of one tenant waiting on a replica, by default, before a new one is refused (503, resent
+     * by the proxy from its backlog): some eight transactions' worth. Past it the database is not keeping
+     * up, and waiting requests would only hold memory and connections until they time out.
      */
     static final int MAX_WAITING = 8 * MAX_REPORTS_PER_TRANSACTION;
 
-    /** Reports of one tenant waiting to be counted: whoever holds {@code writing} counts them, oldest first. */
-    private static final class Group {
-        final ReentrantLock writing = new ReentrantLock();
-        final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
-        final AtomicInteger size = new AtomicInteger();
-
-        /** Wakes the oldest waiting report's thread, to write what is left now that nobody writes. */
-        void handOver() {
-            Waiting next = waiting.peek();
-            if (next != null) next.wake.release();
-        }
-    }
-
-    /** One report in its group's queue: its outcome, set once by whoever wrote it, and what wakes its thread. */
-    private static final class Waiting {
-        final Pending pending;
-        final Semaphore wake = new Semaphore(0);
-        volatile boolean done;
-        boolean counted;
-        Throwable failure;
-
-        Waiting(Pending pending) {
-            this.pending = pending;
-        }
-
-        /** The outcome (written before {@code done}, so visible after reading it) and its thread woken. */
-        void finish(boolean counted, Throwable failure) {
-            this.counted = counted;
-            this.failure = failure;
-            done = true;
-            wake.release();
-        }
-    }
-
-    /** By tenant; a tenant's group is a lock and a queue, kept while the replica runs. */
-    private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
+    /** Reports of one tenant, group-committed (see {@link #ingest(FleetProxy, byte[], UsageReport, Instant)}). */
+    private final GroupCommit<Pending, Boolean> reports;
 
     /**
      * Whether the report was counted now (false: it had been counted before). Reports of one tenant are
-     * group-committed: a report that arrives while another of its tenant's transactions is being written
-     * waits, and the next writer counts the reports that waited, oldest first, in one transaction (at most
-     * {@link #MAX_REPORTS_PER_TRANSACTION}). Nothing waits for a timer: alone, a report is written at once,
-     * as before; under load, the round trips a transaction costs (the tenant set, the statements, the
-     * commit: most of a report's CPU, with the wake-ups each of them takes) are shared. A writer writes
-     * until its own report is written, then wakes the oldest one still waiting to take over; a report
-     * written by another wakes and answers at once, without the lock. A group that fails (one of its
-     * proxies revoked, say) is written again one report per transaction, so each report gets its own
-     * answer.
+     * group-committed ({@link GroupCommit}): a report that arrives while another of its tenant's
+     * transactions is being written waits, and the next writer counts the reports that waited, oldest
+     * first, in one transaction (at most {@code trellis.telemetry.reports-per-transaction}). Alone, a
+     * report is written at once; under load, the round trips a transaction costs (most of a report's CPU)
+     * are shared. A group that fails (one of its proxies revoked, say) is written again one report per
+     * transaction, so each report gets its own answer.
      *
-     * @throws UsageBacklogFull when {@link #MAX_WAITING} of the tenant's reports already wait on this replica
+     * @throws GroupCommit.Full when {@code trellis.telemetry.max-waiting-reports} of the tenant's reports
+     *                          already wait on this replica
      */
     boolean ingest(FleetProxy proxy, UsageReport report, Instant receivedAt) {
         return ingest(proxy, null, report, receivedAt);
@@ -186,65 +151,7 @@ class UsageIngest {
      * @throws ProxyNoLongerValid when it is not, writing nothing
      */
     boolean ingest(FleetProxy proxy, byte[] tokenHash, UsageReport report, Instant receivedAt) {
-        String tenant = proxy.tenantId();
-        Group group = groups.computeIfAbsent(tenant, t -> new Group());
-        if (group.size.incrementAndGet() > MAX_WAITING) {
-            group.size.decrementAndGet();
-            throw new UsageBacklogFull();
-        }
-        Waiting self = new Waiting(new Pending(proxy, tokenHash, report, receivedAt));
-        group.waiting.add(self);
-        try {
-            while (!self.done) {
-                if (group.writing.tryLock()) {
-                    try {
-                        while (!self.done) write(tenant, group);
-                    } finally {
-                        group.writing.unlock();
-                    }
-                    // Reports that came while this one wrote wait for a writer: the oldest takes over.
-                    group.handOver();
-                } else {
-                    // Woken when written, or handed the turn to write (the writer unlocks before it wakes anyone).
-                    self.wake.acquireUninterruptibly();
-                }
-            }
-        } finally {
-            group.size.decrementAndGet();
-        }
-        if (self.failure instanceof RuntimeException e) throw e;
-        if (self.failure instanceof Error e) throw e;
-        return self.counted;
-    }
-
-    /** Writes the group's oldest waiting reports (up to a transaction's worth) and gives each its outcome. */
-    private void write(String tenant, Group group) {
-        List<Waiting> batch = new ArrayList<>();
-        for (Waiting next; batch.size() < MAX_REPORTS_PER_TRANSACTION && (next = group.waiting.poll()) != null; ) batch.add(next);
-        write(tenant, batch);
-    }
-
-    private void write(String tenant, List<Waiting> batch) {
-        if (batch.isEmpty()) return;
-        List<Pending> reports = batch.stream().map(w -> w.pending).toList();
-        Map<Pending, Boolean> counted;
-        try {
-            counted = transactions.inTenant(tenant, () -> count(tenant, reports));
-        } catch (RuntimeException e) {
-            // Out of reach for one is out of reach for all: every report of the group gets that answer (503).
-            if (batch.size() == 1 || DatabaseUnavailableFilter.databaseUnavailable(e)) {
-                for (Waiting w : batch) w.finish(false, e);
-                return;
-            }
-            // Rolled back whole: each report again on its own, for its own answer.
-            for (Waiting w : batch) write(tenant, List.of(w));
-            return;
-        } catch (Error e) {
-            // Taken from the queue, so no one else would ever write them: each is told, then this thread fails.
-            for (Waiting w : batch) w.finish(false, e);
-            throw e;
-        }
-        for (Waiting w : batch) w.finish(counted.get(w.pending), null);
+        return reports.submit(proxy.tenantId(), new Pending(proxy, tokenHash, report, receivedAt));
     }
 
     private static final String VALID_PROXY = "SELECT 1 FROM proxies WHERE id = ? AND secret_hash = ? AND revoked_at IS NULL"
@@ -271,9 +178,10 @@ class UsageIngest {
      * Records the reports' keys (in key order) and, for the new ones, their route rows to be folded
      * ({@code usage_pending}): one statement per report, which inserts nothing when the key was counted
      * before; then the new ones go to billing, in this same transaction. The buckets are written by
-     * {@link UsageFolding}, which takes the pending rows in a transaction of its own.
+     * {@link UsageFolding}, which takes the pending rows in a transaction of its own. Answers whether
+     * each report, in the order given, was counted now.
      */
-    private Map<Pending, Boolean> count(String tenant, List<Pending> reports) {
+    private List<Boolean> count(String tenant, List<Pending> reports) {
         List<Pending> ordered = new ArrayList<>(reports);
         ordered.sort(Comparator.comparing(Pending::key));
         Map<Pending, Boolean> counted = new java.util.IdentityHashMap<>();
@@ -314,7 +222,7 @@ class UsageIngest {
                     r.windowEnd(), connectedSeconds(r.windowStart(), r.windowEnd()), r.requests()));
         }
         billing.usage().record(metered);
-        return counted;
+        return reports.stream().map(counted::get).toList();
     }
 
     /**

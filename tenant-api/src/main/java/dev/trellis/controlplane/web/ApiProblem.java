@@ -20,6 +20,14 @@ public interface ApiProblem {
         return null;
     }
 
+    /**
+     * Seconds after which the same request may succeed, sent as {@code Retry-After} (a refusal for load,
+     * not for what the request says); {@code null} when retrying would not help.
+     */
+    default Integer retryAfterSeconds() {
+        return null;
+    }
+
     /** The problem's {@code detail}. */
     default String detail() {
         return ((Throwable) this).getMessage();

@@ -56,10 +56,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
      * an annotation cannot name an interface, so they arrive here and anything else is unexpected.
      */
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
-        if (e instanceof ApiProblem known) return problem(known.status(), known.title(), known.detail(), known.violations());
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (e instanceof ApiProblem known) {
+            ResponseEntity.BodyBuilder answer = ResponseEntity.status(known.status());
+            if (known.retryAfterSeconds() != null) answer.header(HttpHeaders.RETRY_AFTER, known.retryAfterSeconds().toString());
+            return answer.body(problem(known.status(), known.title(), known.detail(), known.violations()));
+        }
         log.error("Unexpected failure", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request could not be completed", null);
+        return ResponseEntity.internalServerError()
+                .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "the request could not be completed", null));
     }
 
     /** Spring MVC's own exceptions (bad parameters, unknown paths, wrong methods): keep the status, drop any detail that could name internals. */

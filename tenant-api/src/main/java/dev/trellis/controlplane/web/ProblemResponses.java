@@ -1,6 +1,7 @@
 package dev.trellis.controlplane.web;
 
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ public final class ProblemResponses {
 
     /** A domain exception's problem, with its violations, as {@link ProblemAdvice} would answer it. */
     public static void write(HttpServletResponse response, ApiProblem known) throws IOException {
+        if (known.retryAfterSeconds() != null) response.setHeader(HttpHeaders.RETRY_AFTER, known.retryAfterSeconds().toString());
         write(response, known.status(), known.title(), known.detail(), known.violations());
     }
 
