@@ -196,6 +196,24 @@ class TcpIT {
     }
 
     @Test
+    void anUpstreamWhosePortIsTakenLeavesTheSnapshotAndTheOtherListenersInForce() throws IOException {
+        int free = ProxyHarness.freePort();
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ProxyHarness proxy = new ProxyHarness(SharedProxy.APP.port(), ProxyHarness.tempDir("tcp-taken"))) {
+            Snapshot snapshot = new Snapshot(null, "tenant-1", MESH, "web", WEB, MtlsMode.DISABLED, Snapshots.openInbound(),
+                    List.of(tcp("db", taken.getLocalPort()), tcp("cache", free)),
+                    List.of(plain("db", dbServer.port()), plain("cache", cacheA.port())));
+
+            assertThat(proxy.apply(snapshot).applied()).isTrue();
+
+            try (Socket socket = new Socket("127.0.0.1", free)) {
+                socket.setSoTimeout(5_000);
+                assertThat(readLine(socket.getInputStream())).isEqualTo("cache-a ready");
+            }
+        }
+    }
+
+    @Test
     void aBlackHoledConnectTimesOutAndAnIdleConnectionIsClosed() throws IOException {
         long started = System.nanoTime();
         try (Socket socket = new Socket("127.0.0.1", SLOW_PORT)) {

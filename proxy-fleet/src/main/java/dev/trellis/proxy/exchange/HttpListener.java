@@ -7,7 +7,6 @@ import java.util.function.Predicate;
 import dev.trellis.proxy.http1.EdgeRequestDecoder;
 import dev.trellis.proxy.http2.PriorKnowledge;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpResponseEncoder;
@@ -39,7 +38,7 @@ public final class HttpListener {
      */
     public static Channel bind(EventLoopGroup loops, InetSocketAddress address, ExchangeRouter router, boolean inbound,
                                Predicate<Channel> prepare, HttpLimits limits, CallerConnections connections, boolean http2) {
-        ChannelFuture bound = Transport.serverBootstrap(loops)
+        return Transport.listen(Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -59,13 +58,6 @@ public final class HttpListener {
                                 .addLast(HTTP1_HANDLERS.get(2), new HttpResponseEncoder())
                                 .addLast(HTTP1_HANDLERS.get(3), exchanges);
                     }
-                })
-                .bind(address)
-                .awaitUninterruptibly();
-        // Netty's own exception (an IOException, thrown unchecked) names neither the port nor the setting.
-        if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
-        }
-        return bound.channel();
+                }), address);
     }
 }

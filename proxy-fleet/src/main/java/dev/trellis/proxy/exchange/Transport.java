@@ -2,6 +2,8 @@ package dev.trellis.proxy.exchange;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -15,6 +17,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetSocketAddress;
 
 /**
  * Linux's native epoll transport when it loads (fewer allocations and syscalls), else NIO; and the
@@ -58,6 +62,19 @@ public final class Transport {
                 .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                 .childOption(io.netty.channel.ChannelOption.AUTO_READ, false)
                 .childOption(io.netty.channel.ChannelOption.ALLOCATOR, ALLOCATOR);
+    }
+
+    /**
+     * Binds {@code bootstrap} to {@code address} and answers the listening channel; a port that cannot be
+     * taken fails with a message naming the address (Netty's own exception, an IOException thrown
+     * unchecked, names neither it nor the setting).
+     */
+    public static Channel listen(io.netty.bootstrap.ServerBootstrap bootstrap, InetSocketAddress address) {
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + address + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        return bound.channel();
     }
 
     public static Class<? extends SocketChannel> socketChannel() {

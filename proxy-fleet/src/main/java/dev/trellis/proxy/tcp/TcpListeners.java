@@ -74,13 +74,13 @@ public final class TcpListeners {
                 log.info("tcp listener for {} on {}:{}", service, limits.bindAddress(), port);
             } catch (RuntimeException e) {
                 // One taken port must not stop the snapshot, nor the other upstreams' listeners.
-                log.error("tcp listener for {} cannot bind {}:{}: {}", service, limits.bindAddress(), port, e.toString());
+                log.error("tcp listener for {}: {}", service, e.getMessage());
             }
         });
     }
 
     private Channel bind(String service, int port) {
-        return Transport.serverBootstrap(loops)
+        return Transport.listen(Transport.serverBootstrap(loops)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -94,10 +94,7 @@ public final class TcpListeners {
                         channel.closeFuture().addListener(done -> closed.run());
                         channel.pipeline().addLast(new TcpSession(OUTBOUND, service, upstream, null, limits, metrics));
                     }
-                })
-                .bind(new InetSocketAddress(limits.bindAddress(), port))
-                .syncUninterruptibly()
-                .channel();
+                }), new InetSocketAddress(limits.bindAddress(), port));
     }
 
     /**
