@@ -33,8 +33,8 @@ final class ControlPlaneClient {
         this.base = URI.create(base.endsWith("/") ? base : base + "/");
     }
 
-    /** An answer the caller must act on: a status and a body. */
-    record Answer(int status, byte[] body, String etag) {
+    /** An answer the caller must act on: a status, a body, and when the control plane asked to be sent to again (null: it did not). */
+    record Answer(int status, byte[] body, String etag, Duration retryAfter) {
         JsonNode json() {
             return JSON.readTree(body);
         }
@@ -93,7 +93,13 @@ final class ControlPlaneClient {
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         String etag = response.headers().firstValue("ETag").map(tag -> tag.replace("\"", "")).orElse(null);
-        return new Answer(response.statusCode(), response.body(), etag);
+        return new Answer(response.statusCode(), response.body(), etag, retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+    }
+
+    /** A {@code Retry-After} of whole seconds (the form the control plane sends); null when absent or another form. */
+    static Duration retryAfter(String value) {
+        if (value == null || !value.strip().matches("[0-9]{1,6}")) return null;
+        return Duration.ofSeconds(Long.parseLong(value.strip()));
     }
 
     String describe() {

@@ -58,7 +58,7 @@ public final class FleetConfiguration {
         FleetIdentity identity = new FleetIdentity(settings.dataDir());
         UsageReporter.Sender sender = report -> {
             if (!identity.present()) throw new IOException("not registered yet");
-            return client.post("v1/fleet/usage", identity.token(), report).status();
+            return new UsageReporter.Delivery(client.post("v1/fleet/usage", identity.token(), report));
         };
         UsageReporter reporter = new UsageReporter(ledger, sender, () -> {
             RoutingTable table = routes.current();

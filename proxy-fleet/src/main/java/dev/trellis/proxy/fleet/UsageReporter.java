@@ -25,15 +25,25 @@ import org.slf4j.LoggerFactory;
  * shutdown. Each report carries a sequence number that only grows, across restarts too (it is at
  * least the wall clock in milliseconds), so the control plane counts a resent report once.
  * Undelivered reports wait in a bounded backlog, oldest first; when it is full the oldest is dropped
- * and counted in {@code droppedReports} of the next report.
+ * and counted in {@code droppedReports} of the next report. A refusal for load (503 or 429) with
+ * {@code Retry-After} has the backlog sent again after that long plus up to as long again at random
+ * (so the proxies a busy replica refused at once do not all come back at once), when that is before
+ * the next report is due; otherwise, and after any other failure, the backlog goes with the next report.
  */
 final class UsageReporter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageReporter.class);
 
-    /** Where a report goes: answers the HTTP status. */
+    /** Where a report goes: answers the HTTP status and the answer's Retry-After (null: none). */
     @FunctionalInterface
     interface Sender {
-        int send(Map<String, Object> report) throws IOException, InterruptedException;
+        Delivery send(Map<String, Object> report) throws IOException, InterruptedException;
+    }
+
+    /** What the control plane answered to a report. */
+    record Delivery(int status, Duration retryAfter) {
+        Delivery(ControlPlaneClient.Answer answer) {
+            this(answer.status(), answer.retryAfter());
+        }
     }
 
     private final UsageLedger ledger;
@@ -49,6 +59,8 @@ final class UsageReporter implements AutoCloseable {
     private Instant windowStart = Instant.now();
     private volatile boolean running;
     private Thread loop;
+    /** When the backlog is to be sent again because the control plane asked for it (epoch millis; 0: not asked). */
+    private long retryAt;
 
     UsageReporter(UsageLedger ledger, Sender sender, Supplier<String> snapshotVersion, Supplier<String> proxyId,
                   Duration interval, int backlogLimit) {
@@ -67,22 +79,47 @@ final class UsageReporter implements AutoCloseable {
 
     private void run() {
         while (running) {
-            long millis = interval.toMillis();
-            long now = System.currentTimeMillis();
+            boolean resend;
             try {
-                Thread.sleep(millis - Math.floorMod(now, millis));
+                resend = awaitNext();
             } catch (InterruptedException e) {
                 return;
             }
             if (!running) return;
             try {
-                reportNow();
+                if (resend) resendBacklog();
+                else reportNow();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 log.error("usage report failed; its counts stay in the backlog", e);
             }
         }
+    }
+
+    /**
+     * Waits for the next multiple of the interval, or for an earlier resend the control plane asked for;
+     * answers true for the resend.
+     */
+    private synchronized boolean awaitNext() throws InterruptedException {
+        long millis = interval.toMillis();
+        long now = System.currentTimeMillis();
+        long tick = now + millis - Math.floorMod(now, millis);
+        while (true) {
+            long until = retryAt > 0 ? Math.min(tick, retryAt) : tick;
+            now = System.currentTimeMillis();
+            if (now >= until) {
+                boolean resend = retryAt > 0 && retryAt < tick;
+                retryAt = 0; // a tick sends the backlog anyway
+                return resend;
+            }
+            wait(until - now);
+        }
+    }
+
+    /** Sends the waiting reports, oldest first, without closing the current window. */
+    synchronized void resendBacklog() throws InterruptedException {
+        flush();
     }
 
     /** Closes the current window into a report and sends every waiting report, oldest first. */
@@ -159,8 +196,11 @@ final class UsageReporter implements AutoCloseable {
             Map<String, Object> next = backlog.peekFirst();
             if (dropped > 0) next.put("droppedReports", dropped);
             int status;
+            Duration retryAfter;
             try {
-                status = sender.send(next);
+                Delivery delivery = sender.send(next);
+                status = delivery.status();
+                retryAfter = delivery.retryAfter();
             } catch (IOException e) {
                 log.warn("usage report {} not delivered ({}); {} waiting", next.get("sequence"), e.toString(), backlog.size());
                 return;
@@ -173,6 +213,11 @@ final class UsageReporter implements AutoCloseable {
                 backlog.removeFirst();
             } else {
                 log.warn("usage report {} answered {}; {} waiting", next.get("sequence"), status, backlog.size());
+                if ((status == 503 || status == 429) && retryAfter != null) {
+                    long wait = retryAfter.toMillis();
+                    retryAt = System.currentTimeMillis() + wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(wait + 1);
+                    notifyAll();
+                }
                 return;
             }
         }

@@ -3,6 +3,7 @@ package dev.trellis.proxy.fleet;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +19,17 @@ class ControlPlaneClientTest {
         assertThat(answer(401, "{\"title\": \"Unauthorized\"}").reason()).isEmpty();
     }
 
+    @Test
+    void retryAfterIsReadInWholeSecondsAndAnythingElseIsIgnored() {
+        assertThat(ControlPlaneClient.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(ControlPlaneClient.retryAfter(" 5 ")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ControlPlaneClient.retryAfter(null)).isNull();
+        assertThat(ControlPlaneClient.retryAfter("-1")).isNull();
+        assertThat(ControlPlaneClient.retryAfter("Wed, 21 Oct 2026 07:28:00 GMT")).isNull();
+        assertThat(ControlPlaneClient.retryAfter("99999999999999999999")).isNull();
+    }
+
     private static ControlPlaneClient.Answer answer(int status, String body) {
-        return new ControlPlaneClient.Answer(status, body.getBytes(StandardCharsets.UTF_8), null);
+        return new ControlPlaneClient.Answer(status, body.getBytes(StandardCharsets.UTF_8), null, null);
     }
 }

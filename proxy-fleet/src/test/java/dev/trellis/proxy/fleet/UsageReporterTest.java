@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The reporter against a real HTTP server standing in for the control plane's endpoint: what a report
@@ -32,6 +33,8 @@ class UsageReporterTest {
     private HttpServer server;
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger answer = new AtomicInteger(204);
+    /** The Retry-After sent with an answer that is not 2xx ("": none). */
+    private volatile String retryAfter = "";
     private ControlPlaneClient client;
 
     @BeforeEach
@@ -41,6 +44,7 @@ class UsageReporterTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             int status = answer.get();
             if (status / 100 == 2) received.add(ControlPlaneClient.JSON.readTree(body));
+            else if (!retryAfter.isEmpty()) exchange.getResponseHeaders().add("Retry-After", retryAfter);
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
@@ -54,8 +58,51 @@ class UsageReporterTest {
     }
 
     private UsageReporter reporter(UsageLedger ledger, int backlog) {
-        return new UsageReporter(ledger, report -> client.post("v1/fleet/usage", "trp_p1_secret", report).status(),
-                () -> "sha256:abc", () -> "p1", Duration.ofSeconds(10), backlog);
+        return reporter(ledger, backlog, Duration.ofSeconds(10));
+    }
+
+    private UsageReporter reporter(UsageLedger ledger, int backlog, Duration interval) {
+        return new UsageReporter(ledger, report -> new UsageReporter.Delivery(client.post("v1/fleet/usage", "trp_p1_secret", report)),
+                () -> "sha256:abc", () -> "p1", interval, backlog);
+    }
+
+    @Test
+    void aRefusalForLoadWithRetryAfterIsSentAgainThenInsteadOfWithTheNextReport() throws Exception {
+        answer.set(503);
+        retryAfter = "1";
+        // Reports due every hour: only the Retry-After can bring the resend within seconds.
+        UsageReporter reporter = reporter(new UsageLedger(), 8, Duration.ofHours(1));
+        reporter.start();
+        try {
+            long refused = System.nanoTime();
+            reporter.reportNow();
+            assertThat(reporter.backlog()).isEqualTo(1);
+            answer.set(204);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+            long waitedMillis = (System.nanoTime() - refused) / 1_000_000;
+            // After the second asked for, and at most as long again at random.
+            assertThat(waitedMillis).isBetween(1_000L, 2_500L);
+            assertThat(reporter.backlog()).isZero();
+        } finally {
+            reporter.close();
+        }
+    }
+
+    @Test
+    void aRefusalWithoutRetryAfterWaitsForTheNextReport() throws Exception {
+        answer.set(503);
+        UsageReporter reporter = reporter(new UsageLedger(), 8, Duration.ofHours(1));
+        reporter.start();
+        try {
+            reporter.reportNow();
+
+            Thread.sleep(2_500);
+            assertThat(received).isEmpty();
+            assertThat(reporter.backlog()).isEqualTo(1);
+        } finally {
+            reporter.close();
+        }
     }
 
     @Test
