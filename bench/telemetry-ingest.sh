@@ -5,6 +5,9 @@
 # the POST latency, the CPU of the control plane and its PostgreSQL per report and per second, the
 # database growth per report extrapolated to a day, then the latency of the metrics queries
 # (one service and one route over the last hour, and the summary) over a mesh of S services.
+# First, one proxy per service reports one window for each minute of the last hour
+# (TRELLIS_BENCH_HISTORY_MINUTES, default 60; 0 for none), folded before anything is measured, so the
+# 1-hour queries read a full hour of buckets, as on a mesh that has run for a while.
 # With a warm-up, the proxies report that many seconds first, unmeasured (the JIT compiler's start-up
 # work is then not counted as ingest CPU).
 #

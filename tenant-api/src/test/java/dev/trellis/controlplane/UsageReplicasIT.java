@@ -191,7 +191,7 @@ class UsageReplicasIT {
                         String bucket = String.join("|", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                 rs.getTimestamp(6).toInstant().toString());
                         storedCounts.put(bucket, new long[]{rs.getLong(7), rs.getLong(8), rs.getLong(9)});
-                        storedLatency.put(bucket, Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(rs.getBytes(10)), 0));
+                        storedLatency.put(bucket, Histogram.decodeFromByteBuffer(ByteBuffer.wrap(rs.getBytes(10)), 0));
                     }
                 }
             }

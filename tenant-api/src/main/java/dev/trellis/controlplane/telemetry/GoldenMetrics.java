@@ -18,27 +18,59 @@ record GoldenMetrics(long requests, double rps, Double successRate, Double p50Ms
                      long bytesIn, long bytesOut, long retries, long breakerRejections, Map<String, Long> grpcStatuses) {
 
     static GoldenMetrics of(List<MetricBuckets.Row> rows, double seconds) {
-        long requests = 0;
-        long failures = 0;
-        long in = 0;
-        long out = 0;
-        long retries = 0;
-        long rejections = 0;
-        long[] grpc = new long[UsageReport.GRPC_CODES.size()];
-        for (MetricBuckets.Row row : rows) {
+        Totals totals = new Totals();
+        rows.forEach(totals::add);
+        return totals.metrics(seconds);
+    }
+
+    /**
+     * Buckets added up: their counts, and their latency by histogram index ({@link Latency.Sum}). A row's
+     * stored histogram is read once, and totals of totals add arrays, so a series reads each bucket once for
+     * its point and adds the points for its whole range, instead of reading every bucket twice.
+     */
+    static final class Totals {
+        private long requests;
+        private long failures;
+        private long bytesIn;
+        private long bytesOut;
+        private long retries;
+        private long rejections;
+        private final long[] grpc = new long[UsageReport.GRPC_CODES.size()];
+        private final Latency.Sum latency = new Latency.Sum();
+
+        Totals add(MetricBuckets.Row row) {
             for (int code = 0; code < Math.min(grpc.length, row.grpc().length); code++) grpc[code] += row.grpc()[code];
             requests += row.requests();
             failures += row.failures();
-            in += row.bytesIn();
-            out += row.bytesOut();
+            bytesIn += row.bytesIn();
+            bytesOut += row.bytesOut();
             retries += row.retries();
             rejections += row.breakerRejections();
+            Latency.addTo(latency, row.latency());
+            return this;
         }
-        Histogram latency = MetricBuckets.merged(rows);
-        Double success = requests == 0 ? null : (double) (requests - failures) / requests;
-        Map<String, Long> statuses = new LinkedHashMap<>();
-        for (int code = 0; code < grpc.length; code++) if (grpc[code] > 0) statuses.put(UsageReport.GRPC_CODES.get(code), grpc[code]);
-        return new GoldenMetrics(requests, seconds <= 0 ? 0 : requests / seconds, success, Latency.millis(latency, 50),
-                Latency.millis(latency, 90), Latency.millis(latency, 95), Latency.millis(latency, 99), in, out, retries, rejections, statuses);
+
+        Totals add(Totals other) {
+            for (int code = 0; code < grpc.length; code++) grpc[code] += other.grpc[code];
+            requests += other.requests;
+            failures += other.failures;
+            bytesIn += other.bytesIn;
+            bytesOut += other.bytesOut;
+            retries += other.retries;
+            rejections += other.rejections;
+            latency.add(other.latency);
+            return this;
+        }
+
+        /** The metrics of what was added, over {@code seconds}; add nothing afterwards. */
+        GoldenMetrics metrics(double seconds) {
+            Histogram merged = latency.histogram();
+            Double success = requests == 0 ? null : (double) (requests - failures) / requests;
+            Map<String, Long> statuses = new LinkedHashMap<>();
+            for (int code = 0; code < grpc.length; code++) if (grpc[code] > 0) statuses.put(UsageReport.GRPC_CODES.get(code), grpc[code]);
+            return new GoldenMetrics(requests, seconds <= 0 ? 0 : requests / seconds, success, Latency.millis(merged, 50),
+                    Latency.millis(merged, 90), Latency.millis(merged, 95), Latency.millis(merged, 99), bytesIn, bytesOut, retries,
+                    rejections, statuses);
+        }
     }
 }

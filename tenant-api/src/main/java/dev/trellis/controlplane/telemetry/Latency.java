@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
@@ -20,9 +19,9 @@ import java.util.zip.Inflater;
  * encoding: {@link #checked} checks an encoding by reading its counts without allocating one and
  * answers it plain (inflated once, there: the fold that adds it later reads its counts straight away),
  * {@link #addTo} adds an encoding's counts straight into a histogram (what {@code Histogram.add}
- * of the decoded one would do, value by value), and {@link #encode} reuses its compressor. Inflaters,
- * deflaters and buffers come from a small pool (requests run on virtual threads, so a thread-local
- * one would be made per request). The plain V2 encoding is a 40-byte header, then the counts as
+ * of the decoded one would do, value by value), and {@link #encode} writes the plain encoding buckets are
+ * stored in, reusing its buffer. Inflaters and buffers come from a small pool (requests run on virtual
+ * threads, so a thread-local one would be made per request). The plain V2 encoding is a 40-byte header, then the counts as
  * ZigZag LEB128 words, a negative word being a run of zeros; the compressed one is an 8-byte header
  * (cookie, compressed length), then the plain one deflated. An encoding this reader does not handle
  * (a shifted histogram, an older version) goes through HdrHistogram's own decoder.
@@ -221,6 +220,13 @@ final class Latency {
         }
     }
 
+    /**
+     * The encoding buckets are stored in: HdrHistogram's plain V2 encoding. Its counts are already LEB128
+     * words with runs of zeros folded, so deflating them saves little (a 204-byte minute bucket of the
+     * ingest bench deflates to 152) and costs an inflate every time a query or fold reads the bucket:
+     * two thirds of the CPU of reading one, and a quarter of a one-hour summary's. Buckets written
+     * compressed before are read as they are.
+     */
     static byte[] encode(Histogram histogram) {
         Codec codec = Codec.take();
         try {
@@ -228,18 +234,7 @@ final class Latency {
             if (codec.plain.capacity() < needed) codec.plain = ByteBuffer.allocate(Math.max(needed, codec.plain.capacity() * 2));
             ByteBuffer plain = codec.plain.clear();
             int length = histogram.encodeIntoByteBuffer(plain);
-            Deflater deflater = codec.deflater;
-            deflater.reset();
-            deflater.setInput(plain.array(), 0, length);
-            deflater.finish();
-            byte[] out = codec.buffer;
-            int compressed = 8;
-            while (!deflater.finished()) {
-                if (compressed == out.length) out = codec.buffer = Arrays.copyOf(out, out.length * 2);
-                compressed += deflater.deflate(out, compressed, out.length - compressed);
-            }
-            ByteBuffer.wrap(out).putInt(COMPRESSED_COOKIE).putInt(compressed - 8);
-            return Arrays.copyOf(out, compressed);
+            return Arrays.copyOf(plain.array(), length);
         } finally {
             codec.give();
         }
@@ -270,6 +265,14 @@ final class Latency {
             if (index >= byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(index + 1, Math.max(256, byIndex.length * 2)));
             byIndex[index] += count;
             used = Math.max(used, index + 1);
+        }
+
+        /** Adds {@code sum}'s counts (made before its {@link #histogram}, or after: it keeps them). */
+        void add(Sum sum) {
+            if (sum.used > byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(sum.used, Math.max(256, byIndex.length * 2)));
+            for (int index = 0; index < sum.used; index++) byIndex[index] += sum.byIndex[index];
+            used = Math.max(used, sum.used);
+            if (sum.other != null) other().add(sum.other);
         }
 
         private Histogram other() {
@@ -307,13 +310,12 @@ final class Latency {
                 Math.max(64 - Long.numberOfLeadingZeros(2 * (long) Math.pow(10, DIGITS) - 1), 1) - 1;
     }
 
-    /** An inflater, a deflater and their buffers, lent to one caller at a time. */
+    /** An inflater and its buffers, lent to one caller at a time. */
     private static final class Codec {
         private static final ConcurrentLinkedQueue<Codec> POOL = new ConcurrentLinkedQueue<>();
         private static final int POOLED = 64;
 
         final Inflater inflater = new Inflater();
-        final Deflater deflater = new Deflater();
         byte[] buffer = new byte[16 * 1024];
         ByteBuffer plain = ByteBuffer.allocate(16 * 1024);
 
@@ -327,10 +329,7 @@ final class Latency {
             if (plain.capacity() > 256 * 1024) plain = ByteBuffer.allocate(16 * 1024);
             // A burst may make more than the pool keeps: those are released (their native memory with them).
             if (POOL.size() < POOLED) POOL.offer(this);
-            else {
-                inflater.end();
-                deflater.end();
-            }
+            else inflater.end();
         }
     }
 }

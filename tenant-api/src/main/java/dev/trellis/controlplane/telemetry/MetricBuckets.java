@@ -1,6 +1,5 @@
 package dev.trellis.controlplane.telemetry;
 
-import org.HdrHistogram.Histogram;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -119,11 +118,5 @@ class MetricBuckets {
                     counts.put(rs.getString(1), rs.getLong(2));
                 }, mesh, Timestamp.from(since));
         return counts;
-    }
-
-    static Histogram merged(List<Row> rows) {
-        Histogram all = Latency.empty();
-        for (Row row : rows) Latency.addTo(all, row.latency());
-        return all;
     }
 }

@@ -84,13 +84,16 @@ class MetricsController {
         return transactions.inTenant(caller.tenantId(), () -> {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             List<MetricBuckets.Row> rows = buckets.rows(new MetricBuckets.Selection(mesh, service, route), w.from(), w.to());
-            Map<Instant, List<MetricBuckets.Row>> bySteps = new TreeMap<>();
-            for (MetricBuckets.Row row : rows) bySteps.computeIfAbsent(w.stepOf(row.bucket()), t -> new ArrayList<>()).add(row);
+            // Each bucket is read into its step's totals once; the range's total adds the steps'.
+            Map<Instant, GoldenMetrics.Totals> bySteps = new TreeMap<>();
+            for (MetricBuckets.Row row : rows) bySteps.computeIfAbsent(w.stepOf(row.bucket()), t -> new GoldenMetrics.Totals()).add(row);
+            GoldenMetrics.Totals total = new GoldenMetrics.Totals();
+            bySteps.values().forEach(total::add);
             List<Point> points = new ArrayList<>();
             double stepSeconds = w.step().toSeconds();
             for (int i = 0; i < w.points(); i++) {
                 Instant time = w.from().plus(w.step().multipliedBy(i));
-                points.add(new Point(time, GoldenMetrics.of(bySteps.getOrDefault(time, List.of()), stepSeconds)));
+                points.add(new Point(time, bySteps.getOrDefault(time, new GoldenMetrics.Totals()).metrics(stepSeconds)));
             }
             // The services whose snapshots shape these numbers: the service itself and, for a route, its callers.
             Set<String> services = new TreeSet<>();
@@ -101,7 +104,7 @@ class MetricsController {
                             c.auditEventId() == null ? null : new AuditEventRef(c.auditEventId(), c.action(), c.resource(), c.actor())))
                     .toList();
             return new Series(mesh, service, route, w.from(), w.to(), format(w.step()),
-                    GoldenMetrics.of(rows, Duration.between(w.from(), w.to()).toSeconds()), points, changes);
+                    total.metrics(Duration.between(w.from(), w.to()).toSeconds()), points, changes);
         });
     }
 
@@ -130,9 +133,14 @@ class MetricsController {
             proxies.keySet().forEach(service -> byService.computeIfAbsent(service, s -> new ArrayList<>()));
             Instant lastMinute = end.minus(Duration.ofMinutes(1));
             List<ServiceSummary> items = new ArrayList<>();
-            byService.forEach((service, rows) -> items.add(new ServiceSummary(service, proxies.getOrDefault(service, 0L),
-                    GoldenMetrics.of(rows.stream().filter(r -> !r.bucket().isBefore(lastMinute)).toList(), 60),
-                    GoldenMetrics.of(rows, 3600))));
+            byService.forEach((service, rows) -> {
+                // Each bucket is read once: the last minute's, and the hour's as the earlier minutes' plus the last.
+                GoldenMetrics.Totals last = new GoldenMetrics.Totals();
+                GoldenMetrics.Totals earlier = new GoldenMetrics.Totals();
+                rows.forEach(row -> (row.bucket().isBefore(lastMinute) ? earlier : last).add(row));
+                items.add(new ServiceSummary(service, proxies.getOrDefault(service, 0L), last.metrics(60),
+                        earlier.add(last).metrics(3600)));
+            });
             return new Summary(mesh, now, items);
         });
     }

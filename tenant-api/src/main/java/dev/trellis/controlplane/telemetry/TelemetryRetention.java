@@ -12,7 +12,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,8 +78,10 @@ class TelemetryRetention {
     }
 
     private int rollUpTenant(String tenant, Instant cutoff) {
-        Map<String, Map<UsageIngest.BucketKey, UsageIngest.Counts>> byMesh = new HashMap<>();
+        Map<String, Map<UsageIngest.BucketKey, UsageIngest.Counts>> byMesh = new TreeMap<>();
         int[] rows = {0};
+        int[] summed = {0};
+        String[] group = {null, null};
         jdbc.query("""
                         SELECT mesh, service, direction, rule, upstream, caller, bucket, requests_1xx, requests_2xx, requests_3xx,
                                requests_4xx, requests_5xx, bytes_in, bytes_out, retries, breaker_rejections, latency, grpc_statuses
@@ -88,10 +89,26 @@ class TelemetryRetention {
                         ORDER BY mesh, service, direction, rule, upstream, caller, bucket FOR UPDATE""",
                 rs -> {
                     rows[0]++;
-                    UsageIngest.BucketKey key = new UsageIngest.BucketKey(rs.getString(2), rs.getString(3), rs.getString(4),
+                    String mesh = rs.getString(1);
+                    String service = rs.getString(2);
+                    // Hours are written a (mesh, service) group at a time once some thousand are summed, in the order
+                    // the rows come (the bucket key's): the sums held stay bounded however many hours and services roll up.
+                    if (group[0] != null && !(group[0].equals(mesh) && group[1].equals(service))
+                            && summed[0] >= UsageIngest.MAX_ROWS_PER_STATEMENT) {
+                        byMesh.forEach((m, buckets) -> ingest.add("metric_hours", tenant, m, buckets));
+                        byMesh.clear();
+                        summed[0] = 0;
+                    }
+                    group[0] = mesh;
+                    group[1] = service;
+                    UsageIngest.BucketKey key = new UsageIngest.BucketKey(service, rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getTimestamp(7).toInstant().truncatedTo(ChronoUnit.HOURS));
-                    UsageIngest.Counts counts = byMesh.computeIfAbsent(rs.getString(1), m -> new TreeMap<>())
-                            .computeIfAbsent(key, k -> new UsageIngest.Counts());
+                    Map<UsageIngest.BucketKey, UsageIngest.Counts> buckets = byMesh.computeIfAbsent(mesh, m -> new TreeMap<>());
+                    UsageIngest.Counts counts = buckets.get(key);
+                    if (counts == null) {
+                        buckets.put(key, counts = new UsageIngest.Counts());
+                        summed[0]++;
+                    }
                     for (int i = 0; i < counts.byClass.length; i++) counts.byClass[i] += rs.getLong(8 + i);
                     counts.bytesIn += rs.getLong(13);
                     counts.bytesOut += rs.getLong(14);

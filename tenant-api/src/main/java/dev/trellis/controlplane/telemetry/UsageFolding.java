@@ -98,10 +98,15 @@ class UsageFolding {
         }
     }
 
+    /** A pending report as the fold takes it: its routes still encoded until its (mesh, service) group is added up. */
+    private record Taken(String mesh, String service, Timestamp minute, byte[] routes) {
+    }
+
+    private static final java.util.Comparator<Taken> GROUPS = java.util.Comparator.comparing(Taken::mesh).thenComparing(Taken::service);
+
     private int foldBatch(String tenantId, boolean skipLocked, Timestamp before) {
-        Map<String, Map<UsageIngest.BucketKey, UsageIngest.Counts>> buckets = new TreeMap<>();
+        List<Taken> taken = new ArrayList<>();
         Map<String, Map<Timestamp, long[]>> usage = new TreeMap<>();
-        int[] reports = {0};
         // Rows are locked in one total order (ending with the key), so two folds that wait for each other's rows
         // cannot deadlock; (minute, service) first puts a bucket's reports in one batch.
         List<Object> params = new ArrayList<>(List.of(tenantId));
@@ -111,21 +116,41 @@ class UsageFolding {
                 + " WHERE tenant_id = ?" + (before != null ? " AND minute < ?" : "")
                 + " ORDER BY minute, service, proxy_id, sequence LIMIT ? FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "")
                 + ") RETURNING mesh, service, minute, proxy_milliseconds, requests, bytes_in, bytes_out, routes", rs -> {
-            reports[0]++;
             String mesh = rs.getString(1);
-            String service = rs.getString(2);
             Timestamp minute = rs.getTimestamp(3);
-            Instant bucket = minute.toInstant();
-            Map<UsageIngest.BucketKey, UsageIngest.Counts> meshBuckets = buckets.computeIfAbsent(mesh, m -> new TreeMap<>());
-            for (UsageReport.RouteUsage row : PendingRoutes.decode(rs.getBytes(8))) {
-                UsageIngest.BucketKey key = new UsageIngest.BucketKey(service, row.direction(), row.rule(), row.upstream(),
-                        row.caller(), bucket);
-                meshBuckets.computeIfAbsent(key, k -> new UsageIngest.Counts()).add(row);
-            }
+            taken.add(new Taken(mesh, rs.getString(2), minute, rs.getBytes(8)));
             long[] sums = usage.computeIfAbsent(mesh, m -> new TreeMap<>()).computeIfAbsent(minute, t -> new long[5]);
             for (int i = 0; i < 4; i++) sums[i] += rs.getLong(4 + i);
             sums[4]++;
         }, params.toArray());
+        // Bucket rows are written in (mesh, bucket key) order, the key starting with the service: the reports are
+        // added up a (mesh, service) group at a time and written once some thousand buckets are summed, so a batch
+        // of reports from many services and minutes (a backlog delivered after an outage) holds a bounded number
+        // of sums (each some tens of KB of histogram), not one per bucket of the whole batch.
+        taken.sort(GROUPS);
+        Map<String, Map<UsageIngest.BucketKey, UsageIngest.Counts>> buckets = new TreeMap<>();
+        int summed = 0;
+        Taken previous = null;
+        for (Taken report : taken) {
+            if (previous != null && GROUPS.compare(previous, report) != 0 && summed >= UsageIngest.MAX_ROWS_PER_STATEMENT) {
+                buckets.forEach((mesh, rows) -> ingest.add("metric_minutes", tenantId, mesh, rows));
+                buckets.clear();
+                summed = 0;
+            }
+            previous = report;
+            Map<UsageIngest.BucketKey, UsageIngest.Counts> meshBuckets = buckets.computeIfAbsent(report.mesh(), m -> new TreeMap<>());
+            Instant bucket = report.minute().toInstant();
+            for (UsageReport.RouteUsage row : PendingRoutes.decode(report.routes())) {
+                UsageIngest.BucketKey key = new UsageIngest.BucketKey(report.service(), row.direction(), row.rule(), row.upstream(),
+                        row.caller(), bucket);
+                UsageIngest.Counts counts = meshBuckets.get(key);
+                if (counts == null) {
+                    meshBuckets.put(key, counts = new UsageIngest.Counts());
+                    summed++;
+                }
+                counts.add(row);
+            }
+        }
         buckets.forEach((mesh, rows) -> ingest.add("metric_minutes", tenantId, mesh, rows));
         List<Object[]> usageRows = new ArrayList<>();
         usage.forEach((mesh, minutes) -> minutes.forEach((minute, sums) ->
@@ -141,6 +166,6 @@ class UsageFolding {
                         bytes_out = usage_minutes.bytes_out + excluded.bytes_out,
                         reports = usage_minutes.reports + excluded.reports""", usageRows);
         }
-        return reports[0];
+        return taken.size();
     }
 }

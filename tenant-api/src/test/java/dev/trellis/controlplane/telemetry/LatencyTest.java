@@ -72,10 +72,12 @@ class LatencyTest {
         Random random = new Random(15);
         for (int i = 0; i < 400; i++) {
             Histogram source = random(random);
+            // Stored buckets are HdrHistogram's plain V2 encoding, which the library itself reads.
             byte[] encoded = Latency.encode(source);
-            Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+            assertThat(ByteBuffer.wrap(encoded).getInt()).as("the plain V2 cookie").isEqualTo(0x1c849303 | 0x10);
+            Histogram decoded = Histogram.decodeFromByteBuffer(ByteBuffer.wrap(encoded), 0);
             // (Against the library's own round trip: an empty histogram with a large unit does not survive that exactly.)
-            Histogram expected = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(libraryEncoding(source)), 0);
+            Histogram expected = Histogram.decodeFromByteBuffer(ByteBuffer.wrap(plainLibraryEncoding(source)), 0);
             assertThat(decoded).as("case %d", i).isEqualTo(expected);
             if (source.getTotalCount() > 0) assertThat(decoded).isEqualTo(source);
             assertThat(Latency.decodeStored(encoded)).isEqualTo(Latency.decodeStored(libraryEncoding(source)));
@@ -115,6 +117,34 @@ class LatencyTest {
             assertThat(summed).isEqualTo(expected);
         }
         assertThat(new Latency.Sum().histogram().getTotalCount()).isZero();
+    }
+
+    @Test
+    void sumsOfSumsAreTheHistogramOfEverythingAddedToAny() {
+        Random random = new Random(23);
+        for (int i = 0; i < 100; i++) {
+            Latency.Sum total = new Latency.Sum();
+            Histogram expected = Latency.empty();
+            for (int part = 0; part < 1 + random.nextInt(6); part++) {
+                Latency.Sum sum = new Latency.Sum();
+                for (int r = 0; r < random.nextInt(8); r++) {
+                    // A histogram of another precision goes to the sum's own histogram, and must be added too.
+                    Histogram h = random.nextInt(5) == 0 ? new Histogram(3) : proxyLike(random);
+                    if (h.getTotalCount() == 0) h.recordValue(1 + random.nextInt(1_000_000));
+                    byte[] encoded = Latency.encode(h);
+                    assertThat(Latency.addTo(sum, encoded)).isTrue();
+                    assertThat(Latency.addTo(expected, encoded)).isTrue();
+                }
+                // A part whose histogram was taken (a series' point) still adds all of its counts to the total.
+                if (random.nextBoolean()) sum.histogram();
+                total.add(sum);
+            }
+            assertThat(total.histogram().getTotalCount()).as("case %d", i).isEqualTo(expected.getTotalCount());
+            for (double percentile : new double[]{50, 90, 99, 100}) {
+                assertThat(total.histogram().getValueAtPercentile(percentile)).as("case %d p%s", i, percentile)
+                        .isEqualTo(expected.getValueAtPercentile(percentile));
+            }
+        }
     }
 
     @Test

@@ -33,6 +33,8 @@ class TelemetryRetentionIT {
     @Autowired
     UsageIngest ingest;
     @Autowired
+    UsageFolding folding;
+    @Autowired
     TenantTransactions transactions;
     @Autowired
     JdbcTemplate jdbc;
@@ -102,6 +104,72 @@ class TelemetryRetentionIT {
         assertThat(left).hasSize(1);
         assertThat(left.getFirst().get("bucket")).isEqualTo(java.sql.Timestamp.from(recent.truncatedTo(ChronoUnit.HOURS)));
         assertThat(left.getFirst().get("requests_2xx")).isEqualTo(7L);
+    }
+
+    /**
+     * A backlog of many services and minutes (what proxies deliver after an outage) is folded, and later rolled
+     * up, in groups written as they fill (some thousand buckets each, so a fold holds a bounded number of sums):
+     * every bucket gets each of its reports once, across the groups' boundaries.
+     */
+    @Test
+    void aBacklogOfManyServicesAndMinutesIsFoldedAndRolledUpInGroupsWithEveryReportCountedOnce() {
+        String tenant = "backlog-" + UUID.randomUUID();
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
+        int services = 120;
+        int routes = 8;
+        long[] minutes = {1, 2, 30};
+        Instant received = Instant.now();
+        long expected2xx = 0;
+        long sequence = 0;
+        for (int s = 0; s < services; s++) {
+            for (String proxyId : List.of("a-" + s + "-" + tenant, "b-" + s + "-" + tenant)) {
+                FleetProxy proxy = new FleetProxy(proxyId, tenant, "shop", "svc-" + s, "v1");
+                for (long minute : minutes) {
+                    List<UsageReport.RouteUsage> rows = new java.util.ArrayList<>();
+                    for (int r = 0; r < routes; r++) {
+                        long ok = s + r + minute;
+                        expected2xx += ok;
+                        rows.add(new UsageReport.RouteUsage("outbound", "route-" + r + "/0", "svc-" + r, "", new long[]{0, ok, 0, 0, 1},
+                                1, 2, 0, 0, encoded(1_000 + r), new long[0]));
+                    }
+                    expected2xx += 3;
+                    rows.add(new UsageReport.RouteUsage("inbound", "inbound", "svc-" + s, "", new long[]{0, 3, 0, 0, 0}, 1, 2, 0, 0,
+                            encoded(2_000), new long[0]));
+                    Instant start = hour.plusSeconds(60 * minute);
+                    UsageReport report = new UsageReport(proxyId, ++sequence, start, start.plusSeconds(10), 1, null, 0, 0, 0, rows);
+                    assertThat(ingest.ingest(proxy, report, received)).isTrue();
+                }
+            }
+        }
+        int buckets = services * minutes.length * (routes + 1);
+        folding.catchUp(tenant);
+        assertThat(count("metric_minutes", tenant)).as("minute buckets, more than one group's worth").isEqualTo(buckets);
+        assertThat(sum("metric_minutes", tenant, "requests_2xx")).isEqualTo(expected2xx);
+        assertThat(sum("metric_minutes", tenant, "requests_5xx")).isEqualTo((long) services * 2 * minutes.length * routes);
+        assertThat(rows("metric_minutes", tenant)).allSatisfy(row ->
+                assertThat(Latency.decodeStored((byte[]) row.get("latency")).getTotalCount()).as("both proxies' reports").isEqualTo(2));
+
+        retention.rollUp(Instant.now());
+        assertThat(count("metric_minutes", tenant)).isZero();
+        assertThat(count("metric_hours", tenant)).as("hour buckets, more than one group's worth").isEqualTo(services * (routes + 1));
+        assertThat(sum("metric_hours", tenant, "requests_2xx")).isEqualTo(expected2xx);
+        assertThat(rows("metric_hours", tenant)).allSatisfy(row ->
+                assertThat(Latency.decodeStored((byte[]) row.get("latency")).getTotalCount()).as("three minutes of two proxies").isEqualTo(6));
+    }
+
+    private static byte[] encoded(long micros) {
+        Histogram latency = Latency.empty();
+        latency.recordValue(micros);
+        return Latency.encode(latency);
+    }
+
+    private long count(String table, String tenant) {
+        return transactions.inTenant(tenant, () -> jdbc.queryForObject("SELECT count(*) FROM " + table + " WHERE tenant_id = ?", Long.class, tenant));
+    }
+
+    private long sum(String table, String tenant, String column) {
+        return transactions.inTenant(tenant, () -> jdbc.queryForObject(
+                "SELECT coalesce(sum(" + column + "), 0) FROM " + table + " WHERE tenant_id = ?", Long.class, tenant));
     }
 
     private static Long[] grpc(Map<String, Object> row) {
