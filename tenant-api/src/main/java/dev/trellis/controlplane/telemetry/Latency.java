@@ -158,8 +158,12 @@ final class Latency {
         int halfCount = 1 << halfMagnitude;
         int unitMagnitude = 63 - Long.numberOfLeadingZeros(lowest);
         // A sum takes the counts by their index when the encoding has its layout; any other goes to its histogram.
-        Sum sum = target instanceof Sum s && digits == DIGITS && lowest == 1 ? s : null;
-        Histogram histogram = target instanceof Sum s ? (sum == null ? s.other() : null) : (Histogram) target;
+        if (target instanceof Sum s && digits == DIGITS && lowest == 1) {
+            // The highest index a value of at most 2^62 has (what the check below derives value by value).
+            long indexLimit = (long) (62 - subBucketCountMagnitude - unitMagnitude + 2) << halfMagnitude;
+            return s.addCounts(in.array(), in.arrayOffset() + in.position(), in.arrayOffset() + in.limit(), indexLimit);
+        }
+        Histogram histogram = target instanceof Sum s ? s.other() : (Histogram) target;
         long total = 0;
         long index = 0;
         while (in.hasRemaining()) {
@@ -182,8 +186,7 @@ final class Latency {
                 long value = subBucket << (int) shift;
                 total += word;
                 if (total < 0) return false;
-                if (sum != null) sum.add((int) index, word);
-                else if (histogram != null) histogram.recordValueWithCount(value, word);
+                if (histogram != null) histogram.recordValueWithCount(value, word);
             }
             index++;
         }
@@ -261,10 +264,46 @@ final class Latency {
         private Histogram other;
         private Histogram histogram;
 
-        private void add(int index, long count) {
-            if (index >= byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(index + 1, Math.max(256, byIndex.length * 2)));
-            byIndex[index] += count;
-            used = Math.max(used, index + 1);
+        /**
+         * Adds the counts of a plain encoding of the {@link #DIGITS}-digit layout from 1, its words from byte
+         * {@code at} to {@code end} of {@code bytes}, by index: what {@link #counts} checks word by word,
+         * without working out each value (a summary reads tens of thousands of buckets); false when it is
+         * not valid, part of it maybe added.
+         */
+        private boolean addCounts(byte[] bytes, int at, int end, long indexLimit) {
+            long total = 0;
+            long index = 0;
+            while (at < end) {
+                // One ZigZag LEB128 word, as zigZag reads it.
+                long raw = 0;
+                for (int i = 0; ; i++) {
+                    if (at == end) return false;
+                    int b = bytes[at++] & 0xff;
+                    if (i == 8) {
+                        raw |= (long) b << 56;
+                        break;
+                    }
+                    raw |= (long) (b & 0x7f) << (7 * i);
+                    if ((b & 0x80) == 0) break;
+                }
+                long word = (raw >>> 1) ^ -(raw & 1);
+                if (word < 0) {
+                    if (word < -MAX_INFLATED_BYTES * 256L) return false;
+                    index += -word;
+                    continue;
+                }
+                if (word > 0) {
+                    if (index >= indexLimit) return false;
+                    total += word;
+                    if (total < 0) return false;
+                    int i = (int) index;
+                    if (i >= byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(i + 1, Math.max(256, byIndex.length * 2)));
+                    byIndex[i] += word;
+                    if (i >= used) used = i + 1;
+                }
+                index++;
+            }
+            return true;
         }
 
         /** Adds {@code sum}'s counts (made before its {@link #histogram}, or after: it keeps them). */

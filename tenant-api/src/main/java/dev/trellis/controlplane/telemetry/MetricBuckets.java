@@ -69,6 +69,15 @@ class MetricBuckets {
 
     List<Row> rows(Selection selection, Instant from, Instant to) {
         List<Row> rows = new ArrayList<>();
+        each(selection, from, to, rows::add);
+        return rows;
+    }
+
+    /**
+     * Hands each selected bucket to {@code each} as it is read, for callers that add them up: a summary
+     * reads tens of thousands, which as a list outlived young collections and were copied by them.
+     */
+    void each(Selection selection, Instant from, Instant to, java.util.function.Consumer<Row> each) {
         for (String table : List.of("metric_minutes", "metric_hours")) {
             List<Object> params = new ArrayList<>(List.of(selection.mesh(), Timestamp.from(from), Timestamp.from(to)));
             String where;
@@ -82,11 +91,12 @@ class MetricBuckets {
                 params.add(selection.service());
                 params.add(selection.route());
             }
-            rows.addAll(jdbc.query("SELECT " + COLUMNS + " FROM " + table
+            jdbc.query("SELECT " + COLUMNS + " FROM " + table
                     + " WHERE tenant_id = current_setting('trellis.tenant_id') AND mesh = ? AND bucket >= ? AND bucket < ? AND " + where,
-                    (rs, n) -> Row.read(rs, 1), params.toArray()));
+                    rs -> {
+                        each.accept(Row.read(rs, 1));
+                    }, params.toArray());
         }
-        return rows;
     }
 
     /** A snapshot version a service's proxies were given, when, and the audit event of the write that caused it. */

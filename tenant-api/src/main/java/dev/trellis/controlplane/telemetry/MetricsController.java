@@ -126,23 +126,24 @@ class MetricsController {
         folding.catchUp(caller.tenantId());
         return transactions.inTenant(caller.tenantId(), () -> {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
-            List<MetricBuckets.Row> hour = buckets.rows(new MetricBuckets.Selection(mesh, null, null), end.minus(Duration.ofHours(1)), end);
-            Map<String, Long> proxies = buckets.reportingProxies(mesh, now.minus(Duration.ofMinutes(1)));
-            Map<String, List<MetricBuckets.Row>> byService = new TreeMap<>();
-            hour.forEach(row -> byService.computeIfAbsent(row.service(), s -> new ArrayList<>()).add(row));
-            proxies.keySet().forEach(service -> byService.computeIfAbsent(service, s -> new ArrayList<>()));
+            // Each bucket is read once, into its service's last minute or earlier minutes (the hour is both).
             Instant lastMinute = end.minus(Duration.ofMinutes(1));
-            List<ServiceSummary> items = new ArrayList<>();
-            byService.forEach((service, rows) -> {
-                // Each bucket is read once: the last minute's, and the hour's as the earlier minutes' plus the last.
-                GoldenMetrics.Totals last = new GoldenMetrics.Totals();
-                GoldenMetrics.Totals earlier = new GoldenMetrics.Totals();
-                rows.forEach(row -> (row.bucket().isBefore(lastMinute) ? earlier : last).add(row));
-                items.add(new ServiceSummary(service, proxies.getOrDefault(service, 0L), last.metrics(60),
-                        earlier.add(last).metrics(3600)));
+            Map<String, GoldenMetrics.Totals[]> byService = new TreeMap<>();
+            buckets.each(new MetricBuckets.Selection(mesh, null, null), end.minus(Duration.ofHours(1)), end, row -> {
+                GoldenMetrics.Totals[] totals = byService.computeIfAbsent(row.service(), s -> newLastAndEarlier());
+                totals[row.bucket().isBefore(lastMinute) ? 1 : 0].add(row);
             });
+            Map<String, Long> proxies = buckets.reportingProxies(mesh, now.minus(Duration.ofMinutes(1)));
+            proxies.keySet().forEach(service -> byService.computeIfAbsent(service, s -> newLastAndEarlier()));
+            List<ServiceSummary> items = new ArrayList<>();
+            byService.forEach((service, totals) -> items.add(new ServiceSummary(service, proxies.getOrDefault(service, 0L),
+                    totals[0].metrics(60), totals[1].add(totals[0]).metrics(3600))));
             return new Summary(mesh, now, items);
         });
+    }
+
+    private static GoldenMetrics.Totals[] newLastAndEarlier() {
+        return new GoldenMetrics.Totals[]{new GoldenMetrics.Totals(), new GoldenMetrics.Totals()};
     }
 
     static String format(Duration step) {

@@ -196,6 +196,36 @@ class LatencyTest {
     }
 
     @Test
+    void aSumRefusesWhatAHistogramRefusesAndAddsWhatItAdds() {
+        // A sum reads the proxies' layout by index, without the per-value checks a histogram's read makes on the way.
+        Random random = new Random(19);
+        int refused = 0;
+        for (int i = 0; i < 3000; i++) {
+            Histogram source = Latency.empty();
+            for (int v = 0; v < 1 + random.nextInt(100); v++) source.recordValueWithCount(1 + random.nextInt(5_000_000), 1 + random.nextInt(9));
+            byte[] damaged = Latency.encode(source);
+            switch (i % 3) {
+                case 0 -> damaged = Arrays.copyOf(damaged, 40 + random.nextInt(damaged.length - 40));
+                case 1 -> damaged[40 + random.nextInt(damaged.length - 40)] ^= (byte) (1 + random.nextInt(255));
+                default -> {
+                    // A run of zeros that pushes the next count far up, or past the highest value a long holds.
+                    byte[] run = zigZag(-(1L << (10 + random.nextInt(20))), 1 + random.nextInt(3));
+                    damaged = Arrays.copyOf(damaged, damaged.length + run.length);
+                    System.arraycopy(run, 0, damaged, damaged.length - run.length, run.length);
+                    ByteBuffer.wrap(damaged).putInt(4, damaged.length - 40);
+                }
+            }
+            Histogram histogram = Latency.empty();
+            boolean valid = Latency.addTo(histogram, damaged);
+            if (!valid) refused++;
+            Latency.Sum sum = new Latency.Sum();
+            assertThat(Latency.addTo(sum, damaged)).as("case %d", i).isEqualTo(valid);
+            if (valid) assertThat(sum.histogram()).as("case %d", i).isEqualTo(histogram);
+        }
+        assertThat(refused).isBetween(1000, 2900);
+    }
+
+    @Test
     void refusesDamagedEncodingsWithoutThrowing() {
         Random random = new Random(16);
         int refused = 0;
