@@ -242,7 +242,9 @@ public class TelemetryIngest {
             h.setAutoResize(true);
             for (int n = 0; n < 100; n++) h.recordValue(500 + (long) Math.abs(random.nextGaussian() * 20_000));
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-            int length = h.encodeIntoCompressedByteBuffer(buffer);
+            // Plain, as the proxy sends it; TRELLIS_BENCH_LATENCY=compressed sends the encoding proxies sent before.
+            int length = "compressed".equals(System.getenv("TRELLIS_BENCH_LATENCY")) ? h.encodeIntoCompressedByteBuffer(buffer)
+                    : h.encodeIntoByteBuffer(buffer);
             encoded.add(Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length)));
         }
         return encoded;

@@ -13,6 +13,9 @@
 #
 #   bench/telemetry-ingest.sh [proxies 1000] [routes 20] [services 300] [seconds 300] [interval-s 10] [warm-up-s 0]
 #
+# Each route's latency histogram is sent in HdrHistogram's plain V2 encoding, as the proxy sends it;
+# TRELLIS_BENCH_LATENCY=compressed sends the compressed one proxies sent before 2026-12-04.
+#
 # TRELLIS_BENCH_PROFILER=<path to libasyncProfiler.so> profiles the control plane over the measured window
 # (collapsed stacks into TRELLIS_BENCH_PROFILE, default /tmp/telemetry-ingest.collapsed); the library is in
 # the jar of the Maven artifact tools.profiler:async-profiler (linux-x64/libasyncProfiler.so).

@@ -135,8 +135,10 @@ class UsageReporterTest {
         assertThat(outbound.get("bytesOut").asLong()).isEqualTo(100);
         assertThat(outbound.get("retries").asLong()).isEqualTo(2);
         assertThat(outbound.get("breakerRejections").asLong()).isEqualTo(1);
-        Histogram latency = Histogram.decodeFromCompressedByteBuffer(
-                ByteBuffer.wrap(Base64.getDecoder().decode(outbound.get("latencyMicros").asString())), 0);
+        // The plain V2 encoding (its cookie, then the counts), which the control plane reads without inflating.
+        ByteBuffer encoded = ByteBuffer.wrap(Base64.getDecoder().decode(outbound.get("latencyMicros").asString()));
+        assertThat(encoded.getInt(0)).isEqualTo(0x1c849303 | 0x10);
+        Histogram latency = Histogram.decodeFromByteBuffer(encoded, 0);
         assertThat(latency.getTotalCount()).isEqualTo(2);
         assertThat(latency.getMaxValue()).isBetween(49_000L, 51_000L);
         JsonNode inbound = report.get("routes").valueStream().filter(r -> r.get("direction").asString().equals("inbound")).findFirst().orElseThrow();
