@@ -10,8 +10,8 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Latency as the proxies send it: an HdrHistogram of microseconds in its V2 encoding, compressed (as the
- * proxies send it) or plain (as ingestion keeps it once checked; a proxy may send it so too).
+ * Latency as the proxies send it: an HdrHistogram of microseconds in its V2 encoding, plain (as the proxies
+ * send it and ingestion keeps it once checked) or compressed (as proxies before 2026-12-04 sent it).
  * Histograms merge by adding counts, in any order with the same result, which is what makes minute
  * buckets, hour roll-ups and query windows exact merges of what the proxies measured.
  *
