@@ -158,12 +158,11 @@ final class Latency {
         int halfCount = 1 << halfMagnitude;
         int unitMagnitude = 63 - Long.numberOfLeadingZeros(lowest);
         // A sum takes the counts by their index when the encoding has its layout; any other goes to its histogram.
-        if (target instanceof Sum s && digits == DIGITS && lowest == 1) {
-            // The highest index a value of at most 2^62 has (what the check below derives value by value).
-            long indexLimit = (long) (62 - subBucketCountMagnitude - unitMagnitude + 2) << halfMagnitude;
-            return s.addCounts(in.array(), in.arrayOffset() + in.position(), in.arrayOffset() + in.limit(), indexLimit);
-        }
-        Histogram histogram = target instanceof Sum s ? s.other() : (Histogram) target;
+        Sum sum = target instanceof Sum s && digits == DIGITS && lowest == 1 ? s : null;
+        Histogram histogram = sum != null ? null : target instanceof Sum s ? s.other() : (Histogram) target;
+        // The first index whose value would pass 2^62 (the shift of its bucket past 62 - subBucketCountMagnitude).
+        long indexLimit = unitMagnitude > 62 - subBucketCountMagnitude ? 0
+                : (long) (64 - subBucketCountMagnitude - unitMagnitude) << halfMagnitude;
         long total = 0;
         long index = 0;
         while (in.hasRemaining()) {
@@ -175,18 +174,20 @@ final class Latency {
                 continue;
             }
             if (word > 0) {
-                long bucket = (index >> halfMagnitude) - 1;
-                long subBucket = (index & (halfCount - 1)) + halfCount;
-                if (bucket < 0) {
-                    subBucket -= halfCount;
-                    bucket = 0;
-                }
-                long shift = bucket + unitMagnitude;
-                if (shift > 62 - subBucketCountMagnitude) return false;
-                long value = subBucket << (int) shift;
+                if (index >= indexLimit) return false;
                 total += word;
                 if (total < 0) return false;
-                if (histogram != null) histogram.recordValueWithCount(value, word);
+                // A value is worked out only for a histogram: a summary adds tens of thousands of buckets by index.
+                if (sum != null) sum.add((int) index, word);
+                else if (histogram != null) {
+                    long bucket = (index >> halfMagnitude) - 1;
+                    long subBucket = (index & (halfCount - 1)) + halfCount;
+                    if (bucket < 0) {
+                        subBucket -= halfCount;
+                        bucket = 0;
+                    }
+                    histogram.recordValueWithCount(subBucket << (int) (bucket + unitMagnitude), word);
+                }
             }
             index++;
         }
@@ -264,46 +265,10 @@ final class Latency {
         private Histogram other;
         private Histogram histogram;
 
-        /**
-         * Adds the counts of a plain encoding of the {@link #DIGITS}-digit layout from 1, its words from byte
-         * {@code at} to {@code end} of {@code bytes}, by index: what {@link #counts} checks word by word,
-         * without working out each value (a summary reads tens of thousands of buckets); false when it is
-         * not valid, part of it maybe added.
-         */
-        private boolean addCounts(byte[] bytes, int at, int end, long indexLimit) {
-            long total = 0;
-            long index = 0;
-            while (at < end) {
-                // One ZigZag LEB128 word, as zigZag reads it.
-                long raw = 0;
-                for (int i = 0; ; i++) {
-                    if (at == end) return false;
-                    int b = bytes[at++] & 0xff;
-                    if (i == 8) {
-                        raw |= (long) b << 56;
-                        break;
-                    }
-                    raw |= (long) (b & 0x7f) << (7 * i);
-                    if ((b & 0x80) == 0) break;
-                }
-                long word = (raw >>> 1) ^ -(raw & 1);
-                if (word < 0) {
-                    if (word < -MAX_INFLATED_BYTES * 256L) return false;
-                    index += -word;
-                    continue;
-                }
-                if (word > 0) {
-                    if (index >= indexLimit) return false;
-                    total += word;
-                    if (total < 0) return false;
-                    int i = (int) index;
-                    if (i >= byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(i + 1, Math.max(256, byIndex.length * 2)));
-                    byIndex[i] += word;
-                    if (i >= used) used = i + 1;
-                }
-                index++;
-            }
-            return true;
+        private void add(int index, long count) {
+            if (index >= byIndex.length) byIndex = Arrays.copyOf(byIndex, Math.max(index + 1, Math.max(256, byIndex.length * 2)));
+            byIndex[index] += count;
+            if (index >= used) used = index + 1;
         }
 
         /** Adds {@code sum}'s counts (made before its {@link #histogram}, or after: it keeps them). */

@@ -128,22 +128,25 @@ class MetricsController {
             if (!resources.meshExists(caller.tenantId(), mesh)) throw new MeshNotFound(mesh);
             // Each bucket is read once, into its service's last minute or earlier minutes (the hour is both).
             Instant lastMinute = end.minus(Duration.ofMinutes(1));
-            Map<String, GoldenMetrics.Totals[]> byService = new TreeMap<>();
+            Map<String, HourTotals> byService = new TreeMap<>();
             buckets.each(new MetricBuckets.Selection(mesh, null, null), end.minus(Duration.ofHours(1)), end, row -> {
-                GoldenMetrics.Totals[] totals = byService.computeIfAbsent(row.service(), s -> newLastAndEarlier());
-                totals[row.bucket().isBefore(lastMinute) ? 1 : 0].add(row);
+                HourTotals totals = byService.computeIfAbsent(row.service(), s -> new HourTotals());
+                (row.bucket().isBefore(lastMinute) ? totals.earlier() : totals.last()).add(row);
             });
             Map<String, Long> proxies = buckets.reportingProxies(mesh, now.minus(Duration.ofMinutes(1)));
-            proxies.keySet().forEach(service -> byService.computeIfAbsent(service, s -> newLastAndEarlier()));
+            proxies.keySet().forEach(service -> byService.computeIfAbsent(service, s -> new HourTotals()));
             List<ServiceSummary> items = new ArrayList<>();
             byService.forEach((service, totals) -> items.add(new ServiceSummary(service, proxies.getOrDefault(service, 0L),
-                    totals[0].metrics(60), totals[1].add(totals[0]).metrics(3600))));
+                    totals.last().metrics(60), totals.earlier().add(totals.last()).metrics(3600))));
             return new Summary(mesh, now, items);
         });
     }
 
-    private static GoldenMetrics.Totals[] newLastAndEarlier() {
-        return new GoldenMetrics.Totals[]{new GoldenMetrics.Totals(), new GoldenMetrics.Totals()};
+    /** A service's last minute, and the earlier minutes of its hour. */
+    private record HourTotals(GoldenMetrics.Totals last, GoldenMetrics.Totals earlier) {
+        HourTotals() {
+            this(new GoldenMetrics.Totals(), new GoldenMetrics.Totals());
+        }
     }
 
     static String format(Duration step) {
